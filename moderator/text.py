@@ -8,8 +8,16 @@ import unicodedata
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+from moderator.refusal import N_
+
+
 class TextError(ValueError):
-    """A text value is not acceptable; the message says why, in English (the caller translates)."""
+    """A text value is not acceptable: `message` is a msgid (with `params`) the caller translates."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 def clean_text(value: object, max_len: int, *, allow_empty: bool = False) -> str:
@@ -19,16 +27,16 @@ def clean_text(value: object, max_len: int, *, allow_empty: bool = False) -> str
     bidi override characters, and texts longer than `max_len` code points.
     """
     if not isinstance(value, str):
-        raise TextError("must be a text")
+        raise TextError(N_("must be a text"))
     for ch in value:
         cat = unicodedata.category(ch)
         if cat == "Cs":
-            raise TextError("contains an invalid character")
+            raise TextError(N_("contains an invalid character"))
         if cat == "Cc" or ch in _BIDI_CONTROLS:
-            raise TextError("contains a control character")
+            raise TextError(N_("contains a control character"))
     text = unicodedata.normalize("NFC", value).strip()
     if not text and not allow_empty:
-        raise TextError("must not be empty")
+        raise TextError(N_("must not be empty"))
     if len(text) > max_len:
-        raise TextError(f"is longer than {max_len} characters")
+        raise TextError(N_("is longer than %(max)s characters"), max=max_len)
     return text

@@ -1,0 +1,28 @@
+"""Domain errors of the core: a code for programs and a sentence for people (translated at the edge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction into the catalogs; it is translated later, where the locale is known."""
+    return message
+
+
+class Refused(Exception):
+    """A command was refused: nothing changed.
+
+    `message` is an English msgid with `%(name)s` placeholders filled from `params`;
+    the edge translates it into the client's language with `moderator.i18n`.
+    """
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def english(self) -> str:
+        """The sentence in English, placeholders filled."""
+        return self.message % self.params if self.params else self.message
