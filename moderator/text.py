@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from moderator.refusal import N_
+
 # Characters that could reorder or hide text on a public screen (bidi overrides and isolates).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-from moderator.refusal import N_
 
 
 class TextError(ValueError):
