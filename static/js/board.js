@@ -1,0 +1,123 @@
+// What the room sees (projector) and what people online see (remote viewer):
+// the State under Review, who has the floor, the countdown, the next speakers and
+// the queue of States. Shared by room.js and watch.js.
+
+import { attr, h, reconcile, show, text } from "./dom.js";
+import { describer } from "./describe.js";
+import {
+  clockTime,
+  connect,
+  countdownLevel,
+  CueAnnouncer,
+  everyFrame,
+  formatCountdown,
+  formatDuration,
+  pageConfig,
+  remainingMs,
+  translator,
+  warningWords,
+} from "./live.js";
+
+/** Start the board of `variant` ("room" or "watch") on this page. */
+export function startBoard(variant) {
+  const config = pageConfig();
+  const strings = pageConfig("strings");
+  const tr = translator(strings);
+  const words = describer(config, tr);
+  const $ = (id) => document.getElementById(id);
+  const live = connect({ sessionId: config.session_id, token: null, lang: config.lang, messages: strings });
+  const announcer = new CueAnnouncer($("announcer"), {
+    warning: (session) => warningWords(tr, session.timer.warning_ms),
+    over: tr("time_up"),
+  });
+  document.body.dataset.variant = variant;
+
+  function renderNext(session) {
+    const waiting = session.speakers.filter((s) => s.status === "waiting");
+    reconcile(
+      $("next"),
+      waiting,
+      (s) => s.id,
+      () => h("li", {}, h("span", { class: "who" }), h("span", { class: "what" })),
+      (li, s) => {
+        const [who, what] = li.children;
+        text(who, words.speakerName(session, s));
+        const details = [s.organisation, s.theme, words.language(s.language), tr("allotted", { time: formatDuration(s.allotted_ms) })];
+        text(what, details.filter(Boolean).join(" · "));
+      },
+    );
+    show($("next-empty"), waiting.length === 0);
+  }
+
+  function renderQueue(session) {
+    reconcile(
+      $("queue"),
+      session.queue,
+      (e) => e.id,
+      () => h("li", {}, h("span", { class: "who" }), h("span", { class: "what" })),
+      (li, e) => {
+        const [who, what] = li.children;
+        text(who, words.stateName(e.state));
+        const bits = [];
+        if (e.status === "on_floor") bits.push(tr("on_floor"));
+        const to = e.addressed_to ? words.speakerById(session, e.addressed_to) : null;
+        if (to) bits.push(tr("addressed_to", { name: words.speakerName(session, to) }));
+        text(what, bits.join(" · "));
+        attr(li, "data-status", e.status);
+        attr(li, "aria-current", e.status === "on_floor" ? "true" : null);
+      },
+    );
+    show($("queue-empty"), session.queue.length === 0);
+  }
+
+  function render(session) {
+    text($("sur"), tr("pre_session_of", { state: words.stateName(session.state_under_review) }));
+    text($("series-title"), session.title || "");
+    text($("phase"), words.phase(session.phase));
+    attr(document.body, "data-phase", session.phase);
+    attr(document.body, "data-format", session.format);
+    // The video slot is kept for virtual and hybrid sessions (video.js fills it).
+    show($("video-slot"), session.format !== "in_person");
+    const message = session.message && session.message.to === "room" ? session.message : null;
+    show($("banner"), Boolean(message));
+    text($("banner"), message ? message.text : "");
+    const holder = words.holder(session);
+    let title = holder.title;
+    if (!session.floor && session.phase === "closed") title = tr("closed");
+    else if (!session.floor && session.phase === "scheduled") title = tr("not_started");
+    text($("holder"), title);
+    attr($("holder"), "data-kind", holder.kind || "none");
+    text($("holder-details"), holder.details.join(" · "));
+    renderNext(session);
+    renderQueue(session);
+  }
+
+  live.addEventListener("state", (ev) => render(ev.detail));
+
+  everyFrame((now) => {
+    const session = live.state;
+    if (!session) return;
+    text($("now"), clockTime(now, config.lang, config.timezone));
+    const planned =
+      session.phase === "scheduled"
+        ? tr("starts", { time: clockTime(session.start, config.lang, config.timezone) })
+        : tr("ends", { time: clockTime(session.planned_end, config.lang, config.timezone) });
+    text($("planned"), planned);
+    const remaining = remainingMs(session.timer, now);
+    const level = countdownLevel(session, remaining);
+    const countdown = $("countdown");
+    text(countdown, session.floor ? formatCountdown(remaining) : "--:--");
+    attr(countdown, "data-level", level);
+    attr(countdown, "data-remaining-ms", session.floor ? Math.round(remaining) : null);
+    show(countdown.parentElement, Boolean(session.floor));
+    const cue = $("cue");
+    let cueWords = "";
+    if (level === "over") cueWords = tr("time_up");
+    else if (level === "warning") cueWords = warningWords(tr, session.timer.warning_ms);
+    else if (session.floor && session.timer.status === "paused") cueWords = tr("paused");
+    text(cue, cueWords);
+    attr(cue, "data-level", level);
+    announcer.update(session, level);
+  });
+  return live;
+}

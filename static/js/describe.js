@@ -1,0 +1,56 @@
+// Words for a session, shared by the screens: names of States in the page's language,
+// speakers (public names, with a fallback for those who asked not to be named),
+// who holds the floor, phases, kinds and languages. Every word comes translated
+// from the template's strings; nothing here is in English except the keys.
+
+/**
+ * `config.countries` maps State codes to names in the page's language; `tr` is a
+ * translator over the page's strings (see live.js `translator`).
+ */
+export function describer(config, tr) {
+  const countries = config.countries || {};
+
+  const stateName = (ref) => (ref ? countries[ref.code] || ref.name || ref.code : "");
+
+  const speakerIndex = (session, id) => session.speakers.findIndex((s) => s.id === id);
+
+  const speakerById = (session, id) => session.speakers.find((s) => s.id === id) || null;
+
+  const speakerName = (session, speaker) => {
+    if (!speaker) return "";
+    if (speaker.name) return speaker.name;
+    return tr("speaker_n", { n: speakerIndex(session, speaker.id) + 1 });
+  };
+
+  const entryById = (session, id) => session.queue.find((e) => e.id === id) || null;
+
+  const language = (code) => tr(`lang_${code}`);
+
+  const kind = (k) => tr(`kind_${k}`);
+
+  const phase = (p) => tr(`phase_${p}`);
+
+  /**
+   * Who holds the floor, in words: {kind: "speaker" | "question" | null, title,
+   * details: [organisation, theme, language], speaker, entry}.
+   */
+  const holder = (session) => {
+    const floor = session && session.floor;
+    if (!floor) return { kind: null, title: tr("nobody"), details: [], speaker: null, entry: null };
+    if (floor.kind === "speaker") {
+      const speaker = speakerById(session, floor.id);
+      const details = speaker ? [speaker.organisation, speaker.theme, language(speaker.language)].filter(Boolean) : [];
+      return { kind: "speaker", title: speakerName(session, speaker), details, speaker, entry: null };
+    }
+    const entry = entryById(session, floor.id);
+    const details = [];
+    if (entry && entry.addressed_to) {
+      const to = speakerById(session, entry.addressed_to);
+      if (to) details.push(tr("addressed_to", { name: speakerName(session, to) }));
+    }
+    const title = entry ? tr("question_from", { state: stateName(entry.state) }) : tr("question");
+    return { kind: "question", title, details, speaker: null, entry };
+  };
+
+  return { stateName, speakerById, speakerName, entryById, language, kind, phase, holder };
+}

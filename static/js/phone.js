@@ -1,0 +1,195 @@
+// A mission's phone: request the floor (optionally to a speaker, with a topic), see
+// the place in the queue, withdraw. The place lives on the server, so a dropped
+// connection or a reload loses nothing.
+
+import { attr, h, reconcile, show, text } from "./dom.js";
+import { describer } from "./describe.js";
+import {
+  connect,
+  countdownLevel,
+  everyFrame,
+  formatCountdown,
+  pageConfig,
+  remainingMs,
+  translator,
+} from "./live.js";
+
+const config = pageConfig();
+const strings = pageConfig("strings");
+const tr = translator(strings);
+const words = describer(config, tr);
+const $ = (id) => document.getElementById(id);
+const OPEN_PHASES = new Set(["opening", "statements", "qa"]);
+const FOLLOW_EVERY_MS = 20000;
+
+const live = connect({ sessionId: config.session_id, token: config.token, lang: config.lang, messages: strings });
+
+const myCode = () => live.stateCode || config.state_code;
+const mine = (session) => session.queue.find((e) => e.state.code === myCode()) || null;
+
+function showError(message) {
+  show($("error"), Boolean(message));
+  text($("error"), message || "");
+}
+
+function renderAddressees(session) {
+  // The first option ("the whole panel", key "anyone") stays; the speakers follow it.
+  const select = $("addressee");
+  const speakers = session.speakers.filter((s) => s.status !== "skipped");
+  reconcile(
+    select,
+    [{ id: "anyone" }, ...speakers],
+    (s) => s.id,
+    (s) => h("option", { value: s.id }),
+    (opt, s) => {
+      if (s.id !== "anyone") text(opt, words.speakerName(session, s));
+    },
+  );
+}
+
+function render(session) {
+  const code = myCode();
+  text($("mission"), tr("mission_of", { state: config.countries[code] || code }));
+  text($("sur"), tr("pre_session_of", { state: words.stateName(session.state_under_review) }));
+  text($("phase"), words.phase(session.phase));
+  attr(document.body, "data-phase", session.phase);
+
+  const entry = mine(session);
+  const isSur = session.state_under_review.code === code;
+  let notice = "";
+  if (isSur) notice = tr("sur_reason", { state: words.stateName(session.state_under_review) });
+  else if (session.phase === "closed") notice = tr("closed");
+  else if (!entry && !OPEN_PHASES.has(session.phase)) notice = tr("not_open");
+  show($("notice"), Boolean(notice));
+  text($("notice"), notice);
+  attr(document.body, "data-sur", isSur ? "true" : null);
+
+  show($("request"), !isSur && !entry && OPEN_PHASES.has(session.phase));
+  show($("mine"), Boolean(entry));
+  if (entry) {
+    const place = session.queue.indexOf(entry) + 1;
+    let placeText;
+    if (entry.status === "on_floor") placeText = tr("on_floor");
+    else if (place === 1 || (place === 2 && session.queue[0].status === "on_floor")) placeText = tr("place_first");
+    else placeText = tr("place", { n: place });
+    text($("place"), placeText);
+    attr($("mine"), "data-status", entry.status);
+    const to = entry.addressed_to ? words.speakerById(session, entry.addressed_to) : null;
+    text($("mine-details"), to ? tr("addressed_to", { name: words.speakerName(session, to) }) : "");
+    show($("withdraw"), entry.status === "waiting" && $("confirm-withdraw").hidden);
+    if (entry.status !== "waiting") show($("confirm-withdraw"), false);
+  } else {
+    show($("confirm-withdraw"), false);
+    show($("withdraw"), true);
+  }
+
+  renderAddressees(session);
+  const holder = words.holder(session);
+  text($("holder"), session.floor ? holder.title : "");
+
+  reconcile(
+    $("queue"),
+    session.queue,
+    (e) => e.id,
+    () => h("li"),
+    (li, e) => {
+      const you = e.state.code === code ? ` (${tr("you")})` : "";
+      const status = e.status === "on_floor" ? ` · ${tr("on_floor_short")}` : "";
+      text(li, `${words.stateName(e.state)}${you}${status}`);
+      attr(li, "data-mine", e.state.code === code ? "true" : null);
+      attr(li, "aria-current", e.state.code === code ? "true" : null);
+    },
+  );
+  show($("queue-empty"), session.queue.length === 0);
+}
+
+live.addEventListener("state", (ev) => render(ev.detail));
+
+everyFrame((now) => {
+  const session = live.state;
+  if (!session) return;
+  const el = $("countdown");
+  const remaining = remainingMs(session.timer, now);
+  text(el, session.floor ? formatCountdown(remaining) : "");
+  attr(el, "data-level", countdownLevel(session, remaining));
+});
+
+// ---------------------------------------------------------------- actions
+
+$("topic").addEventListener("input", () => {
+  const left = 280 - Array.from($("topic").value).length;
+  text($("topic-count"), tr("chars_left", { n: left }));
+});
+
+$("request").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  showError("");
+  const button = $("request-button");
+  const args = {};
+  const to = $("addressee").value;
+  const topic = $("topic").value.trim();
+  if (to) args.addressed_to = to;
+  if (topic) args.topic = topic;
+  button.disabled = true;
+  try {
+    await live.send("queue.request", args);
+    $("topic").value = "";
+    $("topic").dispatchEvent(new Event("input"));
+    $("options").open = false;
+  } catch (err) {
+    showError(err.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("withdraw").addEventListener("click", () => {
+  show($("withdraw"), false);
+  show($("confirm-withdraw"), true);
+  $("withdraw-no").focus();
+});
+
+$("withdraw-no").addEventListener("click", () => {
+  show($("confirm-withdraw"), false);
+  show($("withdraw"), true);
+  $("withdraw").focus();
+});
+
+$("withdraw-yes").addEventListener("click", async () => {
+  showError("");
+  const session = live.state;
+  const entry = session && mine(session);
+  show($("confirm-withdraw"), false);
+  if (!entry) return;
+  try {
+    await live.send("queue.withdraw", { entry_id: entry.id });
+    $("request-button").focus();
+  } catch (err) {
+    showError(err.message);
+    show($("withdraw"), true);
+  }
+});
+
+// ---------------------------------------------------------------- following the series
+
+// Before a session opens and after it closes, ask which session of the series is current
+// (the server decides: the one under way, else the next one), and move to it.
+async function follow() {
+  const session = live.state;
+  if (session && OPEN_PHASES.has(session.phase)) return;
+  try {
+    const response = await fetch(config.current_url, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!response.ok) return;
+    const body = await response.json();
+    if (body.session_id && body.session_id !== live.sessionId) live.switchSession(body.session_id);
+  } catch {
+    /* offline: the badge says so; try again later */
+  }
+}
+
+if (config.current_url) {
+  window.setInterval(follow, FOLLOW_EVERY_MS);
+  live.addEventListener("state", (ev) => {
+    if (ev.detail.phase === "closed") follow();
+  });
+}

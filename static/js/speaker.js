@@ -1,0 +1,133 @@
+// The speaker's countdown: huge digits, amber at the warning, red and counting up
+// in overtime, the cue in words, the moderator's message as a banner.
+
+import { attr, show, text } from "./dom.js";
+import { describer } from "./describe.js";
+import {
+  connect,
+  countdownLevel,
+  CueAnnouncer,
+  everyFrame,
+  formatCountdown,
+  pageConfig,
+  remainingMs,
+  translator,
+  warningWords,
+} from "./live.js";
+
+const config = pageConfig();
+const tr = translator(pageConfig("strings"));
+const words = describer(config, tr);
+const $ = (id) => document.getElementById(id);
+
+const live = connect({ sessionId: config.session_id, token: null, lang: config.lang, messages: pageConfig("strings") });
+const announcer = new CueAnnouncer($("announcer"), {
+  warning: (session) => warningWords(tr, session.timer.warning_ms),
+  over: tr("time_up"),
+});
+
+function render(session) {
+  text($("sur"), session.state_under_review ? tr("pre_session_of", { state: words.stateName(session.state_under_review) }) : "");
+  const message = session.message;
+  show($("banner"), Boolean(message));
+  text($("banner"), message ? message.text : "");
+  const holder = words.holder(session);
+  text($("holder"), session.floor ? holder.title : "");
+  text($("holder-details"), holder.details.join(" · "));
+}
+
+function cueText(session, level, remaining) {
+  if (session.phase === "closed") return tr("closed");
+  if (!session.floor) return session.phase === "scheduled" ? tr("not_started") : tr("nobody");
+  if (level === "over") return tr("time_up");
+  if (level === "warning") return warningWords(tr, session.timer.warning_ms);
+  if (session.timer.status === "paused") return tr("paused");
+  if (session.timer.status === "idle" && remaining === session.timer.duration_ms) return tr("ready");
+  return "";
+}
+
+live.addEventListener("state", (ev) => render(ev.detail));
+
+everyFrame((now) => {
+  const session = live.state;
+  if (!session) return;
+  const remaining = remainingMs(session.timer, now);
+  const level = countdownLevel(session, remaining);
+  const countdown = $("countdown");
+  text(countdown, session.floor ? formatCountdown(remaining) : "--:--");
+  attr(countdown, "data-level", level);
+  attr(countdown, "data-remaining-ms", session.floor ? Math.round(remaining) : null);
+  attr(countdown, "data-running", session.timer.status === "running" ? "true" : "false");
+  const cue = $("cue");
+  text(cue, cueText(session, level, remaining));
+  attr(cue, "data-level", level);
+  attr(document.body, "data-level", level);
+  announcer.update(session, level);
+});
+
+// ---------------------------------------------------------------- full screen
+
+const fullscreenButton = $("fullscreen");
+function paintFullscreen() {
+  text(fullscreenButton, document.fullscreenElement ? tr("exit_fullscreen") : tr("fullscreen"));
+}
+function toggleFullscreen() {
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  else document.documentElement.requestFullscreen().catch(() => {});
+}
+if (document.fullscreenEnabled) {
+  fullscreenButton.addEventListener("click", toggleFullscreen);
+  document.addEventListener("fullscreenchange", paintFullscreen);
+} else {
+  fullscreenButton.hidden = true;
+}
+document.addEventListener("keydown", (ev) => {
+  if (ev.key.toLowerCase() === "f" && !ev.ctrlKey && !ev.metaKey && !ev.altKey && document.fullscreenEnabled) {
+    ev.preventDefault();
+    toggleFullscreen();
+  }
+});
+
+// ---------------------------------------------------------------- wake lock
+
+const wakeButton = $("wakelock");
+let wakeLock = null;
+let wakeWanted = true;
+
+function paintWake() {
+  attr(wakeButton, "aria-pressed", wakeLock ? "true" : "false");
+  text(wakeButton, wakeLock ? tr("wake_on") : tr("wake_off"));
+}
+
+async function acquireWake() {
+  if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+  try {
+    wakeLock = await navigator.wakeLock.request("screen");
+    wakeLock.addEventListener("release", () => {
+      wakeLock = null;
+      paintWake();
+    });
+  } catch {
+    wakeLock = null;
+  }
+  paintWake();
+}
+
+if ("wakeLock" in navigator) {
+  wakeButton.addEventListener("click", () => {
+    if (wakeLock) {
+      wakeWanted = false;
+      wakeLock.release().catch(() => {});
+    } else {
+      wakeWanted = true;
+      acquireWake();
+    }
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (wakeWanted && !wakeLock && document.visibilityState === "visible") acquireWake();
+  });
+  acquireWake();
+} else {
+  wakeButton.hidden = true;
+  wakeButton.title = tr("wake_unavailable");
+}
