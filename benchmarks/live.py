@@ -1,0 +1,242 @@
+"""A `websockets` client of the live channel (PROTOCOL §3) for the moderator and the missions.
+
+`Live` sends the hello, keeps the latest `state` (optionally), matches every `ack` or
+`error` to its command by id, and timestamps sends and answers with `time.time_ns()`
+(the same clock the viewer process reads, so spans across processes are comparable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+_TYPE = re.compile(rb'"type"\s*:\s*"([a-z_]+)"')
+
+
+def frame_type(raw: bytes) -> str | None:
+    """The `type` of a frame read from its first bytes, without decoding the whole frame."""
+    m = _TYPE.search(raw, 0, 64)
+    return m.group(1).decode() if m else None
+
+
+class Refused(Exception):
+    """The server closed the socket instead of welcoming the client."""
+
+    def __init__(self, code: int | None, reason: str = "") -> None:
+        super().__init__(f"closed with {code} {reason!r}")
+        self.code = code
+
+
+@dataclass
+class Answer:
+    """The one answer to one command frame."""
+
+    msg: dict[str, Any]
+    sent_ns: int
+    answered_ns: int
+
+    @property
+    def ok(self) -> bool:
+        return self.msg.get("type") == "ack"
+
+    @property
+    def code(self) -> str | None:
+        return self.msg.get("code")
+
+    @property
+    def seq(self) -> int:
+        return int(self.msg["seq"])
+
+    @property
+    def ms(self) -> float:
+        return (self.answered_ns - self.sent_ns) / 1e6
+
+
+class Live:
+    """One client of one session's live channel."""
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self, ws: ClientConnection, welcome: dict[str, Any], state: dict[str, Any], track: bool
+    ) -> None:
+        self.ws = ws
+        self.welcome = welcome
+        self.role = welcome.get("role")
+        self.track = track
+        self.seq = int(state["seq"])
+        self.state: dict[str, Any] = state["session"]
+        self.states = 0  # state frames received after the first
+        self.history = [self.seq]  # the seq of every state received (tracked clients only)
+        self.others: list[dict[str, Any]] = []  # frames that answer nothing we sent
+        self.close_code: int | None = None
+        self._pending: dict[str, tuple[asyncio.Future[Answer], int]] = {}
+        self._pongs: deque[tuple[asyncio.Future[Answer], int]] = deque()
+        self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    @classmethod
+    async def open(
+        cls, url: str, origin: str, token: str | None, *, track: bool = True, within: float = 30, **kw: Any
+    ) -> Live:
+        """Connect, say hello and wait for `welcome` then `state`; raises `Refused` on a close."""
+        kw.setdefault("compression", None)
+        kw.setdefault("max_size", 4 * 2**20)
+        kw.setdefault("open_timeout", within)
+        ws = await connect(url, origin=origin, **kw)  # type: ignore[arg-type]
+        try:
+            await ws.send(json.dumps({"type": "hello", "token": token}))
+            async with asyncio.timeout(within):
+                welcome = json.loads(await ws.recv())
+                state = json.loads(await ws.recv())
+        except ConnectionClosed as e:
+            code = e.rcvd.code if e.rcvd else None
+            raise Refused(code, e.rcvd.reason if e.rcvd else "") from None
+        if welcome.get("type") != "welcome" or state.get("type") != "state":
+            await ws.close()
+            raise AssertionError(f"expected welcome then state, got {welcome!r} then {state.get('type')!r}")
+        return cls(ws, welcome, state, track)
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                raw = await self.ws.recv(decode=False)
+                now = time.time_ns()
+                assert isinstance(raw, bytes)
+                kind = frame_type(raw)
+                if kind == "state" and not self.track:
+                    self.states += 1
+                    continue
+                msg = json.loads(raw)
+                kind = msg.get("type")
+                if kind == "state":
+                    self.states += 1
+                    self._on_state(msg)
+                elif kind in ("ack", "error") and str(msg.get("id")) in self._pending:
+                    fut, sent = self._pending.pop(str(msg["id"]))
+                    if not fut.done():
+                        fut.set_result(Answer(msg, sent, now))
+                elif kind == "pong" and self._pongs:
+                    fut, sent = self._pongs.popleft()
+                    if not fut.done():
+                        fut.set_result(Answer(msg, sent, now))
+                else:
+                    self.others.append(msg)
+        except ConnectionClosed as e:
+            self.close_code = e.rcvd.code if e.rcvd else None
+            self._fail(e)
+        except Exception as e:  # a harness bug: make every waiter see it
+            self._fail(e)
+            raise
+
+    def _fail(self, exc: BaseException) -> None:
+        for fut, _ in self._pending.values():
+            if not fut.done():
+                fut.set_exception(exc)
+        self._pending.clear()
+        for fut, _ in self._pongs:
+            if not fut.done():
+                fut.set_exception(exc)
+        self._pongs.clear()
+        for _, fut in self._seq_waiters:
+            if not fut.done():
+                fut.set_exception(exc)
+        self._seq_waiters.clear()
+
+    def _on_state(self, msg: dict[str, Any]) -> None:
+        seq = int(msg["seq"])
+        if seq < self.seq:
+            raise AssertionError(f"seq went backwards: {seq} after {self.seq}")
+        self.seq, self.state = seq, msg["session"]
+        self.history.append(seq)
+        keep = []
+        for want, fut in self._seq_waiters:
+            if want <= seq:
+                if not fut.done():
+                    fut.set_result(None)
+            else:
+                keep.append((want, fut))
+        self._seq_waiters = keep
+
+    @property
+    def closed(self) -> bool:
+        return self._reader.done()
+
+    async def send_command(self, name: str, args: dict[str, Any] | None = None) -> asyncio.Future[Answer]:
+        """Send one command; the future resolves with its answer (pipelining allowed)."""
+        cid = f"b{next(self._ids)}"
+        fut: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        frame = json.dumps({"type": "command", "id": cid, "name": name, "args": args or {}})
+        if self._reader.done():
+            fut.set_exception(ConnectionError("socket closed"))
+            return fut
+        self._pending[cid] = (fut, time.time_ns())
+        await self.ws.send(frame)
+        return fut
+
+    async def command(self, name: str, args: dict[str, Any] | None = None, within: float = 10) -> Answer:
+        """Send one command and wait for its `ack` or `error`."""
+        fut = await self.send_command(name, args)
+        async with asyncio.timeout(within):
+            return await fut
+
+    async def must(self, name: str, args: dict[str, Any] | None = None, within: float = 10) -> Answer:
+        """A command that has to be acknowledged; raises with the server's answer if not.
+
+        A `rate_limited` answer is waited out (the limit is per connection, a few per second)."""
+        for _ in range(100):
+            answer = await self.command(name, args, within)
+            if answer.code != "rate_limited":
+                break
+            await asyncio.sleep(0.11)
+        if not answer.ok:
+            raise AssertionError(f"{name} {args or {}} refused: {answer.msg}")
+        return answer
+
+    async def ping(self, within: float = 10) -> Answer:
+        """A clock ping (§3.4); answered by `pong`."""
+        fut: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        now = time.time_ns()
+        self._pongs.append((fut, now))
+        await self.ws.send(json.dumps({"type": "ping", "t0": now // 1_000_000}))
+        async with asyncio.timeout(within):
+            return await fut
+
+    async def wait_seq(self, seq: int, within: float = 10) -> None:
+        """Until a state with at least this seq has arrived (needs `track`)."""
+        assert self.track, "this client does not track state"
+        if self.seq >= seq:
+            return
+        if self._reader.done():
+            raise ConnectionError(f"socket closed before seq {seq}")
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._seq_waiters.append((seq, fut))
+        async with asyncio.timeout(within):
+            await fut
+
+    async def close(self) -> None:
+        await self.ws.close()
+        self._reader.cancel()
+        await asyncio.gather(self._reader, return_exceptions=True)
+
+
+async def open_many(
+    url: str, origin: str, tokens: list[str | None], *, track: bool = False, concurrency: int = 64
+) -> list[Live]:
+    """Open one client per token, `concurrency` handshakes at a time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(token: str | None) -> Live:
+        async with gate:
+            return await Live.open(url, origin, token, track=track)
+
+    return list(await asyncio.gather(*(one(t) for t in tokens)))
