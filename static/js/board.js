@@ -106,7 +106,7 @@ export function startBoard(variant) {
     const remaining = remainingMs(session.timer, now);
     const level = countdownLevel(session, remaining);
     const countdown = $("countdown");
-    text(countdown, session.floor ? formatCountdown(remaining) : "--:--");
+    text(countdown, session.floor ? formatCountdown(remaining) : "");
     attr(countdown, "data-level", level);
     attr(countdown, "data-remaining-ms", session.floor ? Math.round(remaining) : null);
     show(countdown.parentElement, Boolean(session.floor));

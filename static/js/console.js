@@ -250,9 +250,13 @@ function speakerRow() {
   const actions = h(
     "td",
     { class: "actions" },
-    h("button", { type: "button", class: "call", text: tr("call") }),
-    h("button", { type: "button", class: "skip", text: tr("skip") }),
-    h("button", { type: "button", class: "play", text: tr("play_video") }),
+    h(
+      "div",
+      {},
+      h("button", { type: "button", class: "call", text: tr("call") }),
+      h("button", { type: "button", class: "skip", text: tr("skip") }),
+      h("button", { type: "button", class: "play", text: tr("play_video") }),
+    ),
   );
   return h(
     "tr",
@@ -282,7 +286,7 @@ function renderSpeakers(s) {
     text(status, tr(`status_${sp.status}`));
     attr(row, "data-status", sp.status);
     attr(row, "aria-current", s.floor && s.floor.kind === "speaker" && s.floor.id === sp.id ? "true" : null);
-    const [call, skip, play] = actions.children;
+    const [call, skip, play] = actions.firstElementChild.children;
     call.dataset.id = sp.id;
     skip.dataset.id = sp.id;
     play.dataset.id = sp.id;
@@ -306,11 +310,15 @@ function entryRow() {
     h(
       "td",
       { class: "actions" },
-      h("button", { type: "button", class: "call", text: tr("call") }),
-      h("button", { type: "button", class: "done", text: tr("done") }),
-      h("button", { type: "button", class: "up", text: "↑" }),
-      h("button", { type: "button", class: "down", text: "↓" }),
-      h("button", { type: "button", class: "remove", text: tr("remove") }),
+      h(
+        "div",
+        {},
+        h("button", { type: "button", class: "call", text: tr("call") }),
+        h("button", { type: "button", class: "done", text: tr("done") }),
+        h("button", { type: "button", class: "up", text: "↑" }),
+        h("button", { type: "button", class: "down", text: "↓" }),
+        h("button", { type: "button", class: "remove", text: tr("remove") }),
+      ),
     ),
   );
 }
@@ -327,8 +335,8 @@ function renderQueue(s) {
     text(asked, time(e.requested_at));
     attr(row, "data-status", e.status);
     attr(row, "aria-current", e.status === "on_floor" ? "true" : null);
-    const [call, done, up, down, remove] = actions.children;
-    for (const b of actions.children) b.dataset.id = e.id;
+    const [call, done, up, down, remove] = actions.firstElementChild.children;
+    for (const b of actions.firstElementChild.children) b.dataset.id = e.id;
     up.dataset.position = Math.max(0, index - 1);
     down.dataset.position = Math.min(s.queue.length - 1, index + 1);
     attr(call, "aria-label", tr("call_entry", { state: stateName }));
@@ -413,14 +421,16 @@ function drawClock(s, now) {
   }
   const diff = projected - s.planned_end;
   const minutes = Math.round(Math.abs(diff) / 60000);
+  const amount =
+    minutes >= 60 ? tr("hours_minutes", { h: Math.floor(minutes / 60), m: minutes % 60 }) : tr("minutes", { n: minutes });
   let balance = "on_time";
   let label = tr("on_time");
   if (minutes >= 1 && diff > 0) {
     balance = "over";
-    label = tr("over_by", { time: tr("minutes", { n: minutes }) });
+    label = tr("over_by", { time: amount });
   } else if (minutes >= 1) {
     balance = "under";
-    label = tr("under_by", { time: tr("minutes", { n: minutes }) });
+    label = tr("under_by", { time: amount });
   }
   text(balanceEl, label);
   attr(balanceEl, "data-balance", balance);
@@ -475,7 +485,8 @@ if (!token) {
     if (!s) return;
     const remaining = remainingMs(s.timer, now);
     const level = countdownLevel(s, remaining);
-    text($("countdown"), s.floor ? formatCountdown(remaining) : "--:--");
+    text($("countdown"), s.floor ? formatCountdown(remaining) : "");
+    show($("countdown").parentElement, Boolean(s.floor));
     attr($("countdown"), "data-level", level);
     attr($("countdown"), "data-remaining-ms", s.floor ? Math.round(remaining) : null);
     let cue = "";

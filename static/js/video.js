@@ -1,0 +1,283 @@
+// The pre-recorded statement of virtual and hybrid sessions, played in step on every screen
+// that shows it (the room display and the remote viewers).
+//
+// The server says where the video is: `playback` = {status, speaker_id, position_ms, anchor,
+// duration_ms}; while playing, its position at server time T is position_ms + (T - anchor).
+// This module keeps the <video> element on that target, on the shared server clock of live.js:
+//   - within 0.3 s: leave it alone (no visible correction for small jitter);
+//   - up to 3 s off: play 5 % faster or slower (0.95 / 1.05) until it is back within 40 ms;
+//   - further off (or on a new video, a seek, a late join, a resume): jump to the target.
+// A jump lands late by the time the browser takes to seek; that time is learnt from each jump
+// and aimed ahead of the next one. Where the server could not read a video's length (WebM), the
+// first screen that loads it reports it (`video.duration`) so the server can move on at its end.
+// Browsers that refuse to play sound without a click get the video muted and a large Unmute button.
+
+import { serverNow } from "./live.js";
+
+export const DEAD_BAND_MS = 300;
+export const SETTLED_MS = 40;
+export const NUDGE_LIMIT_MS = 3000;
+export const RATE_BEHIND = 1.05;
+export const RATE_AHEAD = 0.95;
+const TICK_MS = 200;
+const PAUSED_TOLERANCE_MS = 20;
+const MAX_LEAD_MS = 1500;
+const HAVE_METADATA = 1;
+const HAVE_FUTURE_DATA = 3;
+
+/** The server's position of `playback` at server time `t` (ms), within [0, duration] when it is known. */
+export function targetMs(playback, t, durationMs = playback.duration_ms) {
+  let pos = playback.position_ms;
+  if (playback.status === "playing") pos += Math.max(0, t - playback.anchor);
+  if (durationMs != null) pos = Math.min(pos, durationMs);
+  return Math.max(0, pos);
+}
+
+/**
+ * What to do about `drift` (the video's position minus the target, ms) while playing:
+ * {action: "none" | "rate" | "seek", rate}. `nudging` says a correction is under way, which
+ * goes on until the video is within SETTLED_MS (a new one starts only beyond DEAD_BAND_MS).
+ */
+export function correction(drift, nudging) {
+  const off = Math.abs(drift);
+  if (off > NUDGE_LIMIT_MS) return { action: "seek", rate: 1 };
+  if (off <= (nudging ? SETTLED_MS : DEAD_BAND_MS)) return { action: "none", rate: 1 };
+  return { action: "rate", rate: drift < 0 ? RATE_BEHIND : RATE_AHEAD };
+}
+
+/** Keeps one <video> element in step with the session's `playback`. */
+export class VideoSync {
+  constructor({ slot, video, unmute, idle, live = null }) {
+    this.slot = slot;
+    this.video = video;
+    this.unmuteButton = unmute;
+    this.idle = idle;
+    this.live = live;
+    this.session = null;
+    this.url = null; // the absolute URL loaded in the element
+    this.segment = null; // what the last jump aimed at: a new one means a new jump
+    this.realign = false;
+    this.nudging = false;
+    this.measureLead = false;
+    this.leadMs = 0;
+    this.starting = false;
+    this.reported = new Set();
+    this.reporting = new Set();
+    this.lastDrift = null;
+
+    video.playsInline = true;
+    video.preload = "auto";
+    video.disablePictureInPicture = true;
+    for (const type of ["loadedmetadata", "durationchange", "seeked", "canplay", "playing"]) {
+      video.addEventListener(type, () => this.tick());
+    }
+    video.addEventListener("durationchange", () => this.report());
+    video.addEventListener("volumechange", () => this.paintUnmute());
+    unmute.addEventListener("click", () => this.unmute());
+    this.timer = window.setInterval(() => this.tick(), TICK_MS);
+    document.addEventListener("visibilitychange", () => this.tick());
+  }
+
+  /** A new `session` from the server. */
+  update(session, live) {
+    if (live) this.live = live;
+    this.session = session;
+    const pb = session ? session.playback : null;
+    const speaker = pb ? session.speakers.find((s) => s.id === pb.speaker_id) : null;
+    const url = speaker && speaker.video ? new URL(speaker.video.url, location.href).href : null;
+    if (!pb || !url) {
+      this.stop();
+      return;
+    }
+    this.slot.dataset.speaker = pb.speaker_id;
+    this.idle.hidden = true;
+    this.video.hidden = false;
+    if (url !== this.url) {
+      this.url = url;
+      this.segment = null;
+      this.video.src = url;
+      this.video.load();
+    }
+    const segment = `${pb.speaker_id}|${pb.status}|${pb.position_ms}|${pb.anchor}`;
+    if (segment !== this.segment) {
+      this.segment = segment;
+      this.realign = true;
+    }
+    this.report();
+    this.tick();
+  }
+
+  /** No video on: stop the element and say so. */
+  stop() {
+    this.segment = null;
+    this.nudging = false;
+    delete this.slot.dataset.speaker;
+    this.slot.dataset.sync = "idle";
+    if (!this.video.paused) this.video.pause();
+    this.video.hidden = true;
+    this.idle.hidden = false;
+    this.paintUnmute();
+  }
+
+  playback() {
+    const pb = this.session ? this.session.playback : null;
+    return pb && this.url ? pb : null;
+  }
+
+  durationMs(pb) {
+    if (pb.duration_ms != null) return pb.duration_ms;
+    const d = this.video.duration;
+    return Number.isFinite(d) && d > 0 ? d * 1000 : null;
+  }
+
+  /** Bring the element to where the server says it is; called on every state, event and tick. */
+  tick() {
+    const pb = this.playback();
+    const v = this.video;
+    if (!pb || v.readyState < HAVE_METADATA) return;
+    const duration = this.durationMs(pb);
+    const target = targetMs(pb, serverNow(), duration);
+    if (pb.status === "paused") {
+      this.nudging = false;
+      this.measureLead = false;
+      this.realign = false;
+      if (v.playbackRate !== 1) v.playbackRate = 1;
+      if (!v.paused) v.pause();
+      if (!v.seeking && Math.abs(v.currentTime * 1000 - target) > PAUSED_TOLERANCE_MS) v.currentTime = target / 1000;
+      this.mark(v.currentTime * 1000 - target, "paused");
+      return;
+    }
+    if (v.seeking || this.starting) return;
+    if (duration != null && target >= duration) {
+      // The server is about to move on: let this one end where it is.
+      if (v.playbackRate !== 1) v.playbackRate = 1;
+      this.mark(v.currentTime * 1000 - target, "ended");
+      return;
+    }
+    if (v.paused || v.ended) {
+      this.realign = true;
+      this.start();
+      return;
+    }
+    if (v.readyState < HAVE_FUTURE_DATA) return; // buffering: its clock stands still, judge later
+    let drift = v.currentTime * 1000 - target;
+    if (this.measureLead) {
+      // The first steady reading after a jump says how late jumps land here; aim that far ahead next time.
+      this.measureLead = false;
+      this.leadMs = Math.min(MAX_LEAD_MS, Math.max(0, this.leadMs - drift));
+    }
+    const todo = correction(drift, this.nudging);
+    if (this.realign || todo.action === "seek") {
+      this.jump(target);
+      return;
+    }
+    if (todo.action === "rate") {
+      this.nudging = true;
+      if (v.playbackRate !== todo.rate) v.playbackRate = todo.rate;
+      this.mark(drift, "nudging");
+      return;
+    }
+    this.nudging = false;
+    if (v.playbackRate !== 1) v.playbackRate = 1;
+    this.mark(drift, "in-sync");
+  }
+
+  jump(target) {
+    const v = this.video;
+    this.realign = false;
+    this.nudging = true; // what the jump misses is then taken in by the rate
+    this.measureLead = true;
+    if (v.playbackRate !== 1) v.playbackRate = 1;
+    const duration = this.durationMs(this.playback());
+    let to = target + this.leadMs;
+    if (duration != null) to = Math.min(to, duration);
+    v.currentTime = to / 1000;
+    this.mark(v.currentTime * 1000 - target, "seeking");
+  }
+
+  /** Start playing: with sound if the browser allows it, else muted with the Unmute button. */
+  async start() {
+    const v = this.video;
+    if (this.starting) return;
+    this.starting = true;
+    this.slot.dataset.sync = "starting";
+    try {
+      await v.play();
+    } catch (err) {
+      if (err && err.name === "NotAllowedError" && !v.muted) {
+        v.muted = true;
+        try {
+          await v.play();
+        } catch {
+          /* not even muted: the next tick tries again */
+        }
+      }
+    } finally {
+      this.starting = false;
+      this.paintUnmute();
+    }
+    this.tick();
+  }
+
+  unmute() {
+    const v = this.video;
+    v.muted = false;
+    this.paintUnmute();
+    const pb = this.playback();
+    if (pb && pb.status === "playing" && v.paused) this.start();
+  }
+
+  paintUnmute() {
+    const show = Boolean(this.playback()) && this.video.muted;
+    if (this.unmuteButton.hidden === show) this.unmuteButton.hidden = !show;
+  }
+
+  mark(drift, sync) {
+    this.lastDrift = drift;
+    if (this.slot.dataset.sync !== sync) this.slot.dataset.sync = sync;
+  }
+
+  /** Tell the server a length it could not read, once per video, from the first screen that knows it. */
+  report() {
+    const pb = this.playback();
+    const live = this.live;
+    if (!pb || !live || !this.session) return;
+    const speaker = this.session.speakers.find((s) => s.id === pb.speaker_id);
+    if (!speaker || !speaker.video || speaker.video.duration_ms != null) return;
+    const d = this.video.duration;
+    if (!Number.isFinite(d) || d <= 0 || this.video.currentSrc !== this.url) return;
+    const key = `${speaker.id}|${this.url}`;
+    if (this.reported.has(key) || this.reporting.has(key)) return;
+    this.reporting.add(key);
+    live
+      .send("video.duration", { speaker_id: speaker.id, duration_ms: Math.max(1, Math.round(d * 1000)) })
+      .then(
+        () => this.reported.add(key),
+        (err) => {
+          if (err && err.code === "conflict") this.reported.add(key); // another screen was first
+        },
+      )
+      .finally(() => this.reporting.delete(key));
+  }
+}
+
+/** Wire the page's video slot to its live connection (the one board.js opened). */
+function startVideo() {
+  const slot = document.getElementById("video-slot");
+  const video = document.getElementById("video");
+  if (!slot || !video) return null;
+  const sync = new VideoSync({
+    slot,
+    video,
+    unmute: document.getElementById("unmute"),
+    idle: document.getElementById("video-idle"),
+    live: window.uprLive || null,
+  });
+  document.addEventListener("live:state", (ev) => sync.update(ev.detail.session, ev.detail.live));
+  if (window.uprLive && window.uprLive.state) sync.update(window.uprLive.state, window.uprLive);
+  else sync.stop();
+  window.uprVideo = sync;
+  return sync;
+}
+
+startVideo();
