@@ -1,0 +1,90 @@
+"""Translations of user-facing sentences: gettext catalogs for English, French and Spanish.
+
+Sentences are marked in the code with `N_()` (or `_()` in templates) as English msgids
+with `%(name)s` placeholders, and translated here, at the edge, once the reader's
+language is known. The catalogs live in `moderator/locale/<locale>/LC_MESSAGES/`;
+`python -m moderator.catalogs` keeps them in step with the sources.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("en", "fr", "es")
+DEFAULT_LOCALE = "en"
+DOMAIN = "messages"
+LOCALE_DIR = Path(__file__).with_name("locale")
+
+_MAX_HEADER = 4096  # longer Accept-Language headers are read up to this length
+
+
+def _supported(tag: str) -> str | None:
+    """The supported locale of a language tag ("fr-CH", "fr_ch", "FR" give "fr"), or None."""
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in SUPPORTED_LOCALES else None
+
+
+def _weighted(accept_language: str) -> list[tuple[float, int, str]]:
+    """The ranges of an Accept-Language header as (-q, position, range), best first; q=0 dropped."""
+    ranges = []
+    for position, item in enumerate(accept_language[:_MAX_HEADER].split(",")):
+        tag, _, rest = item.partition(";")
+        quality = 1.0
+        for param in rest.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag.strip() and 0.0 < quality <= 1.0:
+            ranges.append((-quality, position, tag.strip()))
+    return sorted(ranges)
+
+
+def negotiate(accept_language: str | None, requested: str | None = None) -> str:
+    """The locale to answer in: `requested` if supported, else the best Accept-Language match, else en.
+
+    `requested` is an explicit choice (a `?lang=` parameter, a cookie, a hello field).
+    Regional variants count as their language ("es-419" is "es"); `*` means any, so it
+    gives the default. Malformed input is never an error: it just does not match.
+    """
+    if requested:
+        chosen = _supported(requested)
+        if chosen:
+            return chosen
+    for _, _, tag in _weighted(accept_language or ""):
+        if tag == "*":
+            return DEFAULT_LOCALE
+        chosen = _supported(tag)
+        if chosen:
+            return chosen
+    return DEFAULT_LOCALE
+
+
+@cache
+def translations(locale: str) -> gettext.NullTranslations:
+    """The compiled catalog of `locale` (one of SUPPORTED_LOCALES); ValueError for any other."""
+    if locale not in SUPPORTED_LOCALES:
+        raise ValueError(f"unsupported locale: {locale!r}")
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as catalog:
+        return gettext.GNUTranslations(catalog)
+
+
+def translate(locale: str, message: str, params: Mapping[str, object] | None = None) -> str:
+    """`message` (a msgid) in `locale`, with its `%(name)s` placeholders filled from `params`.
+
+    A translation whose placeholders do not match `params` falls back to the English
+    sentence rather than failing in front of the reader.
+    """
+    text = translations(locale).gettext(message)
+    if not params:
+        return text
+    values = dict(params)
+    try:
+        return text % values
+    except (KeyError, ValueError, TypeError):
+        return message % values
