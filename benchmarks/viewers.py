@@ -63,6 +63,7 @@ def _make_viewer_class() -> type:
             self.texts = self.control = self.nbytes = 0
             self.other: Counter[str] = Counter()
             self.close_code: int | None = None
+            self.closing = False
             self.disconnected_ns = 0
 
         def on_ws_connected(self, transport: Any) -> None:
@@ -100,7 +101,8 @@ def _make_viewer_class() -> type:
                         self.pool.first_event.set()
             elif kind == close:
                 self.close_code = int(frame.get_close_code())
-                transport.send_close(frame.get_close_code())
+                if not self.closing:  # the server closed first: answer, as the protocol asks
+                    transport.send_close(frame.get_close_code())
                 transport.disconnect()
             else:
                 self.control += 1
@@ -244,19 +246,21 @@ async def _settle_slow(pool: _Pool, kw: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _disconnect(pool: _Pool, kw: dict[str, Any]) -> dict[str, Any]:
+    import picows
+
     count = int(kw.get("count", len(pool.viewers)))
     leaving, pool.viewers = pool.viewers[:count], pool.viewers[count:]
     for v in leaving:
         if v.transport is not None and not v.disconnected_ns:
-            v.transport.send_close()
-            v.transport.disconnect()
-    for v in leaving:
+            v.closing = True
+            v.transport.send_close(picows.WSCloseCode.OK)
+    for v in leaving:  # the server answers the close and ends the connection; else we end it
         if v.transport is not None:
             try:
                 async with asyncio.timeout(5):
                     await v.transport.wait_disconnected()
             except TimeoutError:
-                pass
+                v.transport.disconnect()
     return {"left": len(leaving), "remaining": len(pool.viewers)}
 
 

@@ -1,0 +1,125 @@
+"""The benchmark harness in quick mode: it runs end to end on a real server and yields sane, correct figures.
+
+Timing targets are not asserted here (small N on a busy CI machine says nothing about
+them); what is asserted is that every figure was measured, is finite and plausible, and
+that every correctness check the harness makes came out right.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The results of one `python -m benchmarks.run --quick`."""
+    out = tmp_path_factory.mktemp("bench") / "quick.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    assert "fan-out p99" in proc.stdout and "question burst" in proc.stdout, proc.stdout
+    doc: dict[str, Any] = json.loads(out.read_text())
+    return doc
+
+
+def _ms(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and 0 < value < 60_000
+
+
+def test_fanout_figures_exist_for_each_n_and_no_frame_is_missing(quick: dict[str, Any]) -> None:
+    """Every viewer got a state for every command; percentiles are ordered; the reference ran too."""
+    rounds = quick["profile"]["rounds"]
+    for n, row in quick["results"]["fanout"].items():
+        ours, ref = row["server"][0], row["reference"][0]
+        assert ours["missing"] == 0 and ours["parse_mismatches"] == 0
+        assert ours["frames"] == int(n) * rounds
+        assert _ms(ours["p50_ms"]) and ours["p50_ms"] <= ours["p99_ms"] <= ours["last_viewer_p99_ms"]
+        assert ref["n"] == int(n) and ref["frames"] == int(n) * rounds and _ms(ref["p99_ms"])
+        assert row["median"]["ratio_p99"] > 0
+
+
+def test_memory_per_connection_is_measured(quick: dict[str, Any]) -> None:
+    """All viewers were connected and the per-connection figure is a plausible size."""
+    m = quick["results"]["memory"]["median"]
+    assert m["with_state"] == quick["profile"]["memory_n"]
+    assert 0 < m["per_connection_kib"] < 10_000
+
+
+def test_question_burst_is_answered_correctly(quick: dict[str, Any]) -> None:
+    """193 missions: the SuR refused, the rest acked once each, queue in arrival order, none lost."""
+    m = quick["results"]["burst"]["runs"][0]
+    assert m["missions"] == 193
+    assert (m["acked"], m["refused_sur"], m["lost"], m["duplicates"]) == (192, 1, 0, 0)
+    assert m["queue_length"] == 192 and m["queue_is_arrival_order"] and m["correct"]
+    assert _ms(m["ack_p99_ms"]) and m["send_span_ms"] <= 1100
+
+
+def test_slow_consumers_do_not_lose_frames_for_the_others(quick: dict[str, Any]) -> None:
+    """With a stalled viewer the others still get every state; the stalled one catches up or is dropped."""
+    run = quick["results"]["slow"]["runs"][0]
+    assert run["without"]["missing"] == 0 and run["with"]["missing"] == 0
+    outcome = run["with"]["slow_outcome"]
+    assert outcome["slow"] >= 1 and outcome["caught_up"] + outcome["disconnected"] >= outcome["slow"]
+    assert run["p99_ratio"] > 0
+
+
+def test_crash_drill_loses_no_acknowledged_command(quick: dict[str, Any]) -> None:
+    """Every SIGKILL round restarted; nothing acked was lost; the running timer survived."""
+    m = quick["results"]["crash"]["runs"][0]
+    assert m["kills"] == quick["profile"]["crash_kills"]
+    assert m["acked_commands"] > 0
+    assert (m["lost_acked"], m["seq_behind"], m["duplicates"], m["timer_wrong"]) == (0, 0, 0, 0)
+    assert m["correct"] and 0 < m["restart_median_s"] < 60
+
+
+def test_join_storm_sends_each_joiner_one_state_and_nothing_to_the_others(quick: dict[str, Any]) -> None:
+    """Each joiner gets welcome and state only; joins and leaves broadcast nothing."""
+    for n, fig in quick["results"]["storm"].items():
+        m = fig["runs"][0]
+        assert m["with_state"] == int(n) and m["failures"] == {}
+        assert m["frames_per_viewer_max"] == 2
+        assert m["frames_to_stayers_on_leave"] == 0 and m["frames_to_moderator"] == 0
+        assert m["bytes_per_viewer"] > 0 and _ms(m["first_state_max_ms"])
+
+
+def test_idle_room_sends_no_frames(quick: dict[str, Any]) -> None:
+    """A running timer and no commands: no frames at all but keepalive."""
+    m = quick["results"]["idle"]["runs"][0]
+    assert m["text_frames"] == 0 and m["disconnected"] == 0
+
+
+def test_startup_replays_the_played_week(quick: dict[str, Any]) -> None:
+    """The played sessions replay to the same closed state; start-up time is measured."""
+    m = quick["results"]["startup"]["runs"][0]
+    assert m["correct"] and m["events"] > 50
+    assert 0 < m["startup_median_s"] < 60 and 0 < m["startup_empty_db_s"] < 60
+
+
+def test_table_lists_every_figure(quick: dict[str, Any]) -> None:
+    """The printed table has a row for each figure the issue asks for."""
+    figures = {row["figure"] for row in quick["table"]}
+    assert figures >= {
+        "fan-out p99",
+        "last viewer",
+        "memory/conn",
+        "question burst",
+        "slow consumers",
+        "crash safety",
+        "join storm",
+        "idle traffic",
+        "start-up",
+    }
