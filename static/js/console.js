@@ -246,6 +246,15 @@ document.addEventListener("keyup", (ev) => {
 
 // ---------------------------------------------------------------- rendering
 
+/** Give each cell of a new row its column's heading, shown beside it on narrow screens. */
+function labelled(row, table) {
+  const heads = table.querySelectorAll("thead th");
+  Array.from(row.children).forEach((cell, i) => {
+    if (heads[i]) cell.dataset.label = heads[i].textContent;
+  });
+  return row;
+}
+
 function speakerRow() {
   const actions = h(
     "td",
@@ -258,7 +267,7 @@ function speakerRow() {
       h("button", { type: "button", class: "play", text: tr("play_video") }),
     ),
   );
-  return h(
+  const row = h(
     "tr",
     {},
     h("td", { class: "num" }),
@@ -268,6 +277,7 @@ function speakerRow() {
     h("td", { class: "status" }),
     actions,
   );
+  return labelled(row, $("speakers").closest("table"));
 }
 
 function renderSpeakers(s) {
@@ -299,7 +309,7 @@ function renderSpeakers(s) {
 }
 
 function entryRow() {
-  return h(
+  const row = h(
     "tr",
     {},
     h("td", { class: "num" }),
@@ -321,6 +331,7 @@ function entryRow() {
       ),
     ),
   );
+  return labelled(row, $("queue").closest("table"));
 }
 
 function renderQueue(s) {

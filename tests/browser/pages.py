@@ -1,0 +1,74 @@
+"""Opening the screens of one server in Chromium, each in its own browser context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Error, Page
+
+from tests.support.server import Running
+
+PHONE = {"width": 360, "height": 640}
+PROJECTOR = {"width": 1920, "height": 1080}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@dataclass
+class Screens:
+    """The pages a test opened, and every script error or console error they raised."""
+
+    browser: Browser
+    server: Running
+    errors: list[str] = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
+
+    async def open(
+        self,
+        path: str,
+        *,
+        size: dict[str, int] | None = None,
+        clock_at: datetime | None = None,
+        bypass_csp: bool = False,
+    ) -> Page:
+        """Open `path` in a fresh context (own storage, own network switch), optionally with a fake clock."""
+        context = await self.browser.new_context(
+            viewport=size or PROJECTOR, bypass_csp=bypass_csp, reduced_motion="no-preference"
+        )
+        self.contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{path}: {exc}"))
+        page.on("console", lambda msg: self._console(path, msg))
+        if clock_at is not None:
+            await page.clock.install(time=clock_at)
+        await page.goto(self.server.base + path)
+        return page
+
+    def _console(self, path: str, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            self.errors.append(f"{path}: console: {msg.text}")
+
+    def session(self, index: int = 0) -> str:
+        return self.server.session_id(index)
+
+    def console_path(self, index: int = 0) -> str:
+        return f"/s/{self.session(index)}/console#token={self.server.series['moderator_token']}"
+
+    def join_path(self, state: str) -> str:
+        return f"/join/{self.server.token(state)}"
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            try:
+                await context.close()
+            except Error:
+                pass
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/screenshots/ (kept by the test run)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
