@@ -1,4 +1,4 @@
-"""Where the screens' templates and static files are: inside the package once installed, beside it in a checkout."""
+"""Where the screens' templates and static files are: in the package once installed, else beside it."""
 
 from __future__ import annotations
 

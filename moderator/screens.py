@@ -130,20 +130,26 @@ def _render(
     framed: bool = True,
     **context: Any,
 ) -> HTMLResponse:
-    page = _environment().get_template(template).render(
-        _=_gettext(lang),
-        lang=lang,
-        direction="rtl" if lang.split("-")[0] in _RTL_LANGUAGES else "ltr",
-        languages=_languages(),
-        static_url=_static_url(request),
-        **context,
+    page = (
+        _environment()
+        .get_template(template)
+        .render(
+            _=_gettext(lang),
+            lang=lang,
+            direction="rtl" if lang.split("-")[0] in _RTL_LANGUAGES else "ltr",
+            languages=_languages(),
+            static_url=_static_url(request),
+            **context,
+        )
     )
     headers = dict(_SECURITY_HEADERS)
     if not framed:
         headers.update(_NOT_FRAMED)
     response = HTMLResponse(page, status_code=status, headers=headers)
     if remember:
-        response.set_cookie(_LANG_COOKIE, remember, max_age=_LANG_COOKIE_SECONDS, samesite="lax", httponly=True)
+        response.set_cookie(
+            _LANG_COOKIE, remember, max_age=_LANG_COOKIE_SECONDS, samesite="lax", httponly=True
+        )
     return response
 
 
@@ -172,7 +178,9 @@ async def _series(request: Request, series_id: str) -> SeriesInfo | None:
 
 def _series_states(engine: Engine, series_id: str) -> list[SessionState]:
     """The sessions of a series in the order of the agenda's times."""
-    return sorted((s for s in engine.states() if s.setup.series_id == series_id), key=lambda s: s.setup.start_ms)
+    return sorted(
+        (s for s in engine.states() if s.setup.series_id == series_id), key=lambda s: s.setup.start_ms
+    )
 
 
 def current_session(engine: Engine, series_id: str, now_ms: int) -> SessionState | None:
@@ -265,8 +273,15 @@ async def console(request: Request) -> Response:
         for s in _series_states(engine, state.setup.series_id):
             when = datetime.fromtimestamp(s.setup.start_ms / 1000, zone or ZoneInfo("UTC"))
             label = format_datetime(when, "EEE d MMM, HH:mm", locale=lang)
-            sessions.append({"id": s.setup.session_id, "label": f"{label} · {state_name(s.setup.state_under_review, lang)}"})
-    return await _session_page(request, "console.html", framed=False, sessions=sessions, config={"presets": presets})
+            sessions.append(
+                {
+                    "id": s.setup.session_id,
+                    "label": f"{label} · {state_name(s.setup.state_under_review, lang)}",
+                }
+            )
+    return await _session_page(
+        request, "console.html", framed=False, sessions=sessions, config={"presets": presets}
+    )
 
 
 async def speaker(request: Request) -> Response:
@@ -305,7 +320,12 @@ async def join(request: Request) -> Response:
     _ = _gettext(lang)
     found = await _delegation(request)
     if found is None:
-        return _missing(request, lang, remember, _("This join link is not valid. Ask the secretariat for your mission's card."))
+        return _missing(
+            request,
+            lang,
+            remember,
+            _("This join link is not valid. Ask the secretariat for your mission's card."),
+        )
     series_id, code = found
     engine = _engine(request)
     state = current_session(engine, series_id, _now_ms())
@@ -342,7 +362,9 @@ async def join_session(request: Request) -> Response:
     """Which session a mission's phone should follow now: `{"session_id": …}`."""
     found = await _delegation(request)
     if found is None:
-        return JSONResponse({"error": {"code": "not_found", "message": "Unknown join link."}}, status_code=404)
+        return JSONResponse(
+            {"error": {"code": "not_found", "message": "Unknown join link."}}, status_code=404
+        )
     state = current_session(_engine(request), found[0], _now_ms())
     body = {"session_id": None if state is None else state.setup.session_id}
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
@@ -365,7 +387,9 @@ async def cards(request: Request) -> Response:
         "lang": lang,
         "sheet_url": f"{request.scope.get('root_path', '')}/series/{series_id}/cards/sheet?lang={lang}",
     }
-    return _render(request, "cards.html", lang, remember, framed=False, config=config, series_title=series.title)
+    return _render(
+        request, "cards.html", lang, remember, framed=False, config=config, series_title=series.title
+    )
 
 
 def _qr_svg(url: str) -> str:
@@ -396,7 +420,9 @@ async def cards_sheet(request: Request) -> Response:
     if principal is None:
         return Response(_("This token is not valid."), status_code=401, headers=plain)
     if principal.role != "moderator" or principal.series_id != series_id:
-        return Response(_("The join cards need the moderator token of this series."), status_code=403, headers=plain)
+        return Response(
+            _("The join cards need the moderator token of this series."), status_code=403, headers=plain
+        )
     series = await _series(request, series_id)
     if series is None:
         return Response(_("This series does not exist. Check the link."), status_code=404, headers=plain)
@@ -404,7 +430,9 @@ async def cards_sheet(request: Request) -> Response:
     entries = []
     for code, _label in await _store(request).delegations(series_id):
         url = f"{base}/join/{delegation_token(token, series_id, code)}"
-        entries.append({"state_name": state_name(code, lang), "code": code, "url": url, "qr_svg": _qr_svg(url)})
+        entries.append(
+            {"state_name": state_name(code, lang), "code": code, "url": url, "qr_svg": _qr_svg(url)}
+        )
     entries.sort(key=lambda c: _sort_key(c["state_name"]))
     page = (
         _environment()

@@ -16,6 +16,7 @@ from tests.support.agenda import agenda
 from tests.support.server import Running, in_process
 
 CHROMIUM = Path("/usr/bin/chromium")
+HAVE_CHROMIUM = CHROMIUM.exists()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,7 +30,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     """Headless Chromium from Debian (Playwright cannot download its own here)."""
-    if not CHROMIUM.exists():
+    if not HAVE_CHROMIUM:
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -44,7 +45,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 def meeting_agenda() -> dict[str, Any]:
-    """The test agenda, its first session starting at the current hour (so the clock of the hour reads true)."""
+    """The test agenda, its first session starting this hour (so the clock of the hour reads true)."""
     doc = agenda()
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     doc["sessions"][0]["start"] = hour.isoformat()

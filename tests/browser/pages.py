@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,10 +61,8 @@ class Screens:
 
     async def close(self) -> None:
         for context in self.contexts:
-            try:
+            with contextlib.suppress(Error):
                 await context.close()
-            except Error:
-                pass
 
 
 async def screenshot(page: Page, name: str) -> Path:

@@ -26,7 +26,7 @@ async def drawn_remaining(page: Page) -> tuple[int, float]:
 
 
 async def test_a_skewed_browser_clock_shows_the_same_remaining_time(screens: Screens) -> None:
-    """A speaker screen whose clock is minutes off agrees with a correct one, and with the server, within 250 ms."""
+    """A speaker screen whose clock is minutes off agrees with a right one, and the server, within 250 ms."""
     sid = screens.session()
     server = screens.server
     right = await screens.open(f"/s/{sid}/speaker")

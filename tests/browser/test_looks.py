@@ -38,7 +38,12 @@ def every_screen(server: Running) -> list[Screen]:
         Screen("watch", f"/s/{sid}/watch?lang={{lang}}", "#holder"),
         Screen("phone", f"/join/{server.token('FR')}?lang={{lang}}", "#place"),
         Screen("phone-sur", f"/join/{server.token('AM')}?lang={{lang}}", "#notice"),
-        Screen("cards", f"/series/{server.series['series_id']}/cards?lang={{lang}}#token={token}", ".card", ("queue",)),
+        Screen(
+            "cards",
+            f"/series/{server.series['series_id']}/cards?lang={{lang}}#token={token}",
+            ".card",
+            ("queue",),
+        ),
     ]
 
 

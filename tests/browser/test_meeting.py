@@ -76,7 +76,9 @@ async def test_console_speaker_room_and_two_phones_follow_one_meeting(screens: S
     await expect(armenia.locator("#notice")).to_contain_text("Armenia is the State under Review")
     await expect(armenia.locator("#request-button")).to_be_hidden()
     await expect(armenia.locator("#queue li")).to_have_count(1)
-    refused = await armenia.evaluate("window.uprLive.send('queue.request', {}).then(() => 'ack', (e) => e.code)")
+    refused = await armenia.evaluate(
+        "window.uprLive.send('queue.request', {}).then(() => 'ack', (e) => e.code)"
+    )
     assert refused == "sur_cannot_ask"
 
     # Questions: Q calls the next question; its State has the floor everywhere.

@@ -18,7 +18,7 @@ RED = "rgb(200, 16, 46)"
 
 
 async def test_warning_and_overtime_are_shown_in_colour_and_words_and_announced(screens: Screens) -> None:
-    """At the warning: amber, "1 minute left", announced; at zero: red, "Time is up", announced, +mm:ss blinking."""
+    """Warning: amber, "1 minute left", announced. Zero: red, "Time is up", announced, +mm:ss blinking."""
     sid = screens.session()
     server = screens.server
     page = await screens.open(f"/s/{sid}/speaker")
