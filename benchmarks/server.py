@@ -87,6 +87,7 @@ class Server:
         self.ws_base = f"ws://{HOST}:{self.port}"
         self.extra_env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
+        self._drainer: threading.Thread | None = None
         self.log: deque[str] = deque(maxlen=200)
         self.startup_s: float | None = None
 
@@ -101,7 +102,8 @@ class Server:
         self.proc = subprocess.Popen(
             cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
         )
-        threading.Thread(target=self._drain, args=(self.proc,), daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, args=(self.proc,), daemon=True)
+        self._drainer.start()
         deadline = t0 + timeout
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
@@ -115,8 +117,9 @@ class Server:
 
     def _drain(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            self.log.append(line.decode(errors="replace").rstrip())
+        with proc.stdout:
+            for line in proc.stdout:
+                self.log.append(line.decode(errors="replace").rstrip())
 
     def healthy(self, timeout: float = 2) -> bool:
         try:
@@ -134,8 +137,14 @@ class Server:
         """SIGKILL the server's process group (no clean shutdown) and reap it."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> None:
+        """Wait for the process and for its output pipe to be read to the end and closed."""
         if self.proc:
             self.proc.wait(30)
+        if self._drainer is not None:
+            self._drainer.join(10)
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 15 s."""
@@ -145,6 +154,7 @@ class Server:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._reap()
 
     def close(self) -> None:
         """Stop the server and remove the temporary directory the harness made."""
