@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from moderator.refusal import N_, Refused
+from moderator.refusal import N_, Phrase, Refused
 from moderator.text import TextError, clean_text
 
 Role = Literal["moderator", "delegation", "viewer", "system"]
@@ -66,7 +66,9 @@ def _text(max_len: int, *, allow_empty: bool) -> Check:
         try:
             return clean_text(value, max_len, allow_empty=allow_empty)
         except TextError as e:
-            raise Refused("invalid", N_("'%(arg)s' %(why)s."), arg=name, why=e.message % e.params) from e
+            raise Refused(
+                "invalid", N_("'%(arg)s' %(why)s."), arg=name, why=Phrase(e.message, **e.params)
+            ) from e
 
     return check
 

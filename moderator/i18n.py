@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+from moderator.refusal import Phrase
+
 SUPPORTED_LOCALES = ("en", "fr", "es")
 DEFAULT_LOCALE = "en"
 DOMAIN = "messages"
@@ -83,8 +85,10 @@ def translate(locale: str, message: str, params: Mapping[str, object] | None = N
     text = translations(locale).gettext(message)
     if not params:
         return text
-    values = dict(params)
+    values = {
+        k: translate(locale, v.message, v.params) if isinstance(v, Phrase) else v for k, v in params.items()
+    }
     try:
         return text % values
     except (KeyError, ValueError, TypeError):
-        return message % values
+        return message % {k: str(v) for k, v in params.items()}

@@ -10,6 +10,20 @@ def N_(message: str) -> str:
     return message
 
 
+class Phrase:
+    """A translatable fragment used as a parameter of a larger sentence: translated first, then inserted."""
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        params = {k: str(v) for k, v in self.params.items()}
+        return self.message % params if params else self.message
+
+
 class Refused(Exception):
     """A command was refused: nothing changed.
 
@@ -25,4 +39,5 @@ class Refused(Exception):
 
     def english(self) -> str:
         """The sentence in English, placeholders filled."""
-        return self.message % self.params if self.params else self.message
+        params = {k: str(v) for k, v in self.params.items()}
+        return self.message % params if params else self.message

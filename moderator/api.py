@@ -1,0 +1,150 @@
+"""The HTTP admin API (PROTOCOL §2): series creation and session reports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from moderator.agenda import AgendaError, AgendaSeries, parse_agenda
+from moderator.i18n import negotiate, translate
+from moderator.refusal import N_
+from moderator.report import report, report_csv
+from moderator.store import CreatedSeries, Principal, now_ms
+from moderator.view import view
+
+
+def error(
+    request: Request, status: int, code: str, message: str, where: str | None = None, **params: Any
+) -> JSONResponse:
+    lang = negotiate(request.headers.get("accept-language"), request.query_params.get("lang"))
+    body: dict[str, Any] = {"code": code, "message": translate(lang, message, params)}
+    if where is not None:
+        body["where"] = where
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def principal(request: Request) -> Principal | None:
+    token = bearer(request)
+    return None if token is None else await request.app.state.store.principal(token)
+
+
+def unauthorised(request: Request) -> JSONResponse:
+    return error(request, 401, "unauthorized", N_("Send 'Authorization: Bearer <token>' with a valid token."))
+
+
+async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
+    limit = request.app.state.settings.max_body_bytes
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None, error(
+                request,
+                413,
+                "too_large",
+                N_("The document is larger than %(mb)s MB."),
+                mb=limit // (1024 * 1024),
+            )
+    try:
+        return json.loads(body), None
+    except (ValueError, UnicodeDecodeError):
+        return None, error(request, 422, "invalid", N_("The body is not valid JSON."), where="")
+
+
+async def create_series(request: Request) -> Response:
+    who = await principal(request)
+    if who is None:
+        return unauthorised(request)
+    if who.role != "admin":
+        return error(request, 403, "forbidden", N_("Only the admin token may create a series."))
+    doc, problem = await read_json(request)
+    if problem is not None:
+        return problem
+    try:
+        agenda = parse_agenda(doc)
+    except AgendaError as e:
+        return error(request, 422, "invalid", e.message, where=e.where, **e.params)
+    for i, s in enumerate(agenda.sessions):
+        for j, sp in enumerate(s.speakers):
+            if sp.video is not None:
+                return error(
+                    request,
+                    422,
+                    "invalid",
+                    N_(
+                        "Video files are read by 'moderator import' only; "
+                        "upload a video with PUT /api/speakers/{id}/video."
+                    ),
+                    where=f"sessions[{i}].speakers[{j}].video",
+                )
+    created = await request.app.state.store.create_series(agenda)
+    await request.app.state.engine.add_sessions([s["id"] for s in created.sessions])
+    return JSONResponse(series_response(created, agenda), status_code=201)
+
+
+def links(session_id: str) -> dict[str, str]:
+    return {screen: f"/s/{session_id}/{screen}" for screen in ("console", "speaker", "room", "watch")}
+
+
+def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, Any]:
+    return {
+        "series_id": created.series_id,
+        "moderator_token": created.moderator_token,
+        "sessions": [{**s, "links": links(s["id"])} for s in created.sessions],
+        "delegations": [{**d, "join_url": f"/join/{d['token']}"} for d in created.delegations],
+        "warnings": list(agenda.warnings),
+    }
+
+
+async def session_report(request: Request) -> Response:
+    who = await principal(request)
+    if who is None:
+        return unauthorised(request)
+    state = request.app.state.engine.state(request.path_params["session_id"])
+    if state is None:
+        return error(request, 404, "not_found", N_("There is no such session."))
+    if who.role != "admin" and not (who.role == "moderator" and who.series_id == state.setup.series_id):
+        return error(
+            request, 403, "forbidden", N_("Only the admin or this series' moderator may read its report.")
+        )
+    data = report(state, now_ms())
+    if request.query_params.get("format") == "csv":
+        name = f"report-{state.setup.key}.csv"
+        return Response(
+            report_csv(data),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return JSONResponse(data)
+
+
+async def session_state(request: Request) -> Response:
+    """The public projection of one session, for scripts and for screens before their socket opens."""
+    state = request.app.state.engine.state(request.path_params["session_id"])
+    if state is None:
+        return error(request, 404, "not_found", N_("There is no such session."))
+    now = now_ms()
+    return JSONResponse({"seq": state.seq, "server_time": now, "session": view(state, "viewer", now)})
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/healthz", healthz),
+        Route("/api/series", create_series, methods=["POST"]),
+        Route("/api/sessions/{session_id}/report", session_report),
+        Route("/api/sessions/{session_id}", session_state),
+    ]

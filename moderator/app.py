@@ -1,0 +1,53 @@
+"""create_app(settings): the Starlette application, with a lifespan that opens and closes the store."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, WebSocketRoute
+
+from moderator import api, media
+from moderator.engine import Engine
+from moderator.hub import Hub
+from moderator.limits import ConnectionCounter
+from moderator.live import live_endpoint
+from moderator.settings import Settings
+from moderator.store import Store
+
+log = logging.getLogger("moderator")
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = await Store.open(settings.db_path)
+        generated = await store.ensure_admin_token(settings.admin_token)
+        if generated is not None:
+            # Printed once, on the console of whoever started the server; only its hash is kept.
+            print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
+        engine = Engine(store)
+        await engine.load()
+        hub = Hub()
+        engine.listen(hub.publish)
+        hub.start()
+        app.state.settings = settings
+        app.state.store = store
+        app.state.engine = engine
+        app.state.hub = hub
+        app.state.connections = ConnectionCounter(settings.connections_per_token)
+        try:
+            yield
+        finally:
+            engine.close()
+            await hub.stop()
+            await store.close()
+
+    routes: list[BaseRoute] = [
+        *api.routes(),
+        *media.routes(),
+        WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,95 @@
+"""The `moderator` command: serve, import, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import uvicorn
+
+from moderator.settings import Settings
+
+DEFAULT_DB = "moderator.sqlite3"
+
+
+class RedactSecrets(logging.Filter):
+    """Keep tokens out of the access log: /join/<token> becomes /join/…"""
+
+    _join = re.compile(r"(/join/)[^/?\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._join.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    """The one way this server runs under uvicorn (the CLI and the tests share it)."""
+    from moderator.app import create_app
+
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    return uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        ws_max_size=1024 * 1024,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        ws_per_message_deflate=False,
+        lifespan="on",
+        log_level=log_level,
+    )
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    uvicorn.Server(uvicorn_config(settings, host, port)).run()
+
+
+def _import(path: str, db: str) -> int:
+    from moderator.importer import import_file
+
+    created, text = asyncio.run(import_file(Path(path), Settings.from_env(db)))
+    print(text)
+    return 0 if created else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from moderator.importer import prepare_demo
+
+    settings = Settings.from_env(args.db)
+    text = asyncio.run(prepare_demo(settings, f"http://{args.host}:{args.port}", date.today()))
+    print(text, flush=True)
+    serve(settings, args.host, args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="moderator", description="Live moderation server for UPR Pre-sessions"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("serve", "run the server"), ("demo", "run the server with a ready demo week")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB})")
+    p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
+    p.add_argument("file")
+    p.add_argument("--db", default=DEFAULT_DB)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(Settings.from_env(args.db), args.host, args.port)
+        return 0
+    if args.command == "import":
+        return _import(args.file, args.db)
+    return _demo(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

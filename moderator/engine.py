@@ -1,0 +1,178 @@
+"""Runs the sessions: one writer per session, decide -> append (commit) -> fold, in arrival order.
+
+The engine's states are fed by the store's subscription to committed events, not by the code
+path that took the command, so another process's commits would reach it the same way.
+It also wakes up when a video reaches its end, to move to the next one (`playback.advance`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from moderator.commands import Actor, Command
+from moderator.decide import advance_due, decide
+from moderator.evolve import fold
+from moderator.refusal import N_, Refused
+from moderator.state import SessionState, Setup, initial
+from moderator.store import SequenceConflict, Store, StoreUnavailable, now_ms
+
+log = logging.getLogger("moderator.engine")
+
+Listener = Callable[[SessionState, int], None]
+Pending = tuple[Command, Actor, "asyncio.Future[int]"]
+SYSTEM = Actor("system")
+MAX_BATCH = 256
+
+
+class Engine:
+    def __init__(self, store: Store, clock: Callable[[], int] = now_ms) -> None:
+        self.store = store
+        self.clock = clock
+        self._states: dict[str, SessionState] = {}
+        self._inboxes: dict[str, asyncio.Queue[Pending]] = {}
+        self._writers: dict[str, asyncio.Task[None]] = {}
+        self._wakeups: dict[str, asyncio.TimerHandle] = {}
+        self._listeners: list[Listener] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        store.subscribe(self._committed)
+
+    async def load(self) -> None:
+        """Rebuild every session's state by folding its log."""
+        logs = await self.store.all_events()
+        for setup in await self.store.setups():
+            self._states[setup.session_id] = fold(initial(setup), logs.get(setup.session_id, ()))
+        for session_id in self._states:
+            self._schedule(session_id)
+
+    async def add_sessions(self, session_ids: list[str]) -> None:
+        """Start running sessions just created."""
+        for setup in await self.store.setups():
+            if setup.session_id in session_ids:
+                self.add(setup)
+
+    def add(self, setup: Setup) -> None:
+        self._states.setdefault(setup.session_id, initial(setup))
+
+    def state(self, session_id: str) -> SessionState | None:
+        return self._states.get(session_id)
+
+    def states(self) -> list[SessionState]:
+        return list(self._states.values())
+
+    def listen(self, listener: Listener) -> None:
+        """Call `listener(state, now)` whenever a session's state changes."""
+        self._listeners.append(listener)
+
+    async def execute(self, session_id: str, command: Command, actor: Actor) -> int:
+        """Decide, commit, fold; return the new seq. Raises Refused; nothing changes then.
+
+        Commands of one session are taken in arrival order by that session's writer, which
+        commits every command waiting at that moment in one transaction (group commit): one
+        disk flush for a burst of requests instead of one each. An ack still follows the commit.
+        """
+        if session_id not in self._states:
+            raise Refused("not_found", N_("There is no such session."))
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._writer(session_id).put_nowait((command, actor, future))
+        return await future
+
+    def _writer(self, session_id: str) -> asyncio.Queue[Pending]:
+        inbox = self._inboxes.get(session_id)
+        if inbox is None:
+            inbox = self._inboxes[session_id] = asyncio.Queue()
+            task = asyncio.get_running_loop().create_task(self._write_loop(session_id, inbox))
+            self._writers[session_id] = task
+        return inbox
+
+    async def _write_loop(self, session_id: str, inbox: asyncio.Queue[Pending]) -> None:
+        while True:
+            batch = [await inbox.get()]
+            while not inbox.empty() and len(batch) < MAX_BATCH:
+                batch.append(inbox.get_nowait())
+            await self._commit_batch(session_id, batch)
+
+    async def _commit_batch(self, session_id: str, batch: list[Pending]) -> None:
+        state = self._states[session_id]
+        tentative, events, accepted = state, [], []
+        now = self.clock()
+        for command, actor, future in batch:
+            if future.done():  # the client went away meanwhile
+                continue
+            try:
+                decided = decide(tentative, command, actor, now)
+            except Refused as e:
+                future.set_exception(e)
+                continue
+            tentative = fold(tentative, decided)
+            events += decided
+            accepted.append((future, tentative.seq))
+        if not events:
+            return
+        try:
+            await self.store.append(session_id, state.seq, events)
+        except (StoreUnavailable, SequenceConflict) as e:
+            log.error("could not store %d events of session %s: %s", len(events), session_id, e)
+            refusal = (
+                Refused("conflict", N_("Someone else changed the session at the same moment. Try again."))
+                if isinstance(e, SequenceConflict)
+                else Refused(
+                    "unavailable",
+                    N_("The server could not save this change, so nothing changed. Try again in a moment."),
+                )
+            )
+            for future, _ in accepted:
+                if not future.done():
+                    future.set_exception(refusal)
+            return
+        for future, seq in accepted:
+            if not future.done():
+                future.set_result(seq)
+
+    def _committed(self, session_id: str, after_seq: int, events: list[dict[str, Any]]) -> None:
+        state = self._states.get(session_id)
+        if state is None or state.seq != after_seq:
+            return  # not ours or already folded
+        state = fold(state, events)
+        self._states[session_id] = state
+        now = self.clock()
+        for listener in self._listeners:
+            listener(state, now)
+        self._schedule(session_id)
+
+    # ---- videos that reach their end ------------------------------------------------------------
+
+    def _schedule(self, session_id: str) -> None:
+        handle = self._wakeups.pop(session_id, None)
+        if handle is not None:
+            handle.cancel()
+        state = self._states[session_id]
+        due = advance_due(state)
+        if due is None:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, (due - self.clock()) / 1000)
+        self._wakeups[session_id] = loop.call_later(delay, self._wake, session_id)
+
+    def _wake(self, session_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._advance(session_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _advance(self, session_id: str) -> None:
+        try:
+            await self.execute(session_id, Command("playback.advance"), SYSTEM)
+        except Refused as e:
+            if e.code == "unavailable":  # the disk refused: try again shortly
+                self._wakeups[session_id] = asyncio.get_running_loop().call_later(1.0, self._wake, session_id)
+            else:
+                log.debug("no advance for %s: %s", session_id, e.english())
+
+    def close(self) -> None:
+        for handle in self._wakeups.values():
+            handle.cancel()
+        self._wakeups.clear()
+        for task in self._writers.values():
+            task.cancel()

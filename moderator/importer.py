@@ -1,0 +1,126 @@
+"""Creating series outside the HTTP API: `moderator import FILE` and the demo week of `moderator demo`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from moderator.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_agenda
+from moderator.countries import state_name
+from moderator.demo import DEMO_TITLE, demo_agenda
+from moderator.engine import Engine
+from moderator.settings import Settings
+from moderator.store import CreatedSeries, Store
+
+
+async def import_file(path: Path, settings: Settings) -> tuple[CreatedSeries | None, str]:
+    """Create the series an agenda file describes; return it with a summary to print."""
+    try:
+        agenda, folder = load_agenda_file(path)
+    except AgendaError as e:
+        return None, f"{path}: {e.where or 'document'}: {e.message % e.params if e.params else e.message}"
+    except OSError as e:
+        return None, f"{path}: cannot read the file ({e.strerror})."
+    store = await Store.open(settings.db_path)
+    try:
+        created = await store.create_series(agenda)
+        engine = Engine(store)
+        await engine.load()
+        problems = await attach_videos(store, engine, settings, agenda, created, folder)
+        engine.close()
+    finally:
+        await store.close()
+    text = summary(agenda, created, "")
+    if problems:
+        text += "\n\nVideos not attached:\n" + "\n".join(f"  {p}" for p in problems)
+    return created, text
+
+
+async def attach_videos(
+    store: Store,
+    engine: Engine,
+    settings: Settings,
+    agenda: AgendaSeries,
+    created: CreatedSeries,
+    folder: Path,
+) -> list[str]:
+    """Attach the video files an agenda names (paths relative to the agenda file)."""
+    from moderator.media import MediaError, attach_file
+
+    problems = []
+    for s_agenda, s_created in zip(agenda.sessions, created.sessions, strict=True):
+        for sp, sp_created in zip(s_agenda.speakers, s_created["speakers"], strict=True):
+            if sp.video is None:
+                continue
+            try:
+                await attach_file(store, engine, settings, sp_created["id"], folder / sp.video)
+            except MediaError as e:
+                problems.append(f"{s_agenda.key}/{sp.key}: {sp.video}: {e.english()}")
+    return problems
+
+
+def summary(agenda: AgendaSeries, created: CreatedSeries, base: str) -> str:
+    """What an organiser needs to start: every screen's URL, with tokens."""
+    starts = {s.key: (s.start_ms, s.state_under_review) for s in agenda.sessions}
+    return _summary(
+        agenda.title, agenda.timezone, [(*starts[c["key"]], c["id"]) for c in created.sessions], created, base
+    )
+
+
+def _summary(
+    title: str, timezone: str, sessions: list[tuple[int, str, str]], created: CreatedSeries, base: str
+) -> str:
+    tz = ZoneInfo(timezone)
+    token = created.moderator_token
+    lines = [f"Series: {title} ({len(sessions)} sessions)", f"Moderator token: {token}", ""]
+    for start_ms, sur, sid in sessions:
+        when = datetime.fromtimestamp(start_ms / 1000, tz).strftime("%a %d %b %H:%M")
+        lines += [
+            f"{when}  {state_name(sur)}",
+            f"  console  {base}/s/{sid}/console#token={token}",
+            f"  speaker  {base}/s/{sid}/speaker    room  {base}/s/{sid}/room    watch  {base}/s/{sid}/watch",
+        ]
+    lines += [
+        "",
+        f"Missions' join cards (printable, one QR code per mission): "
+        f"{base}/series/{created.series_id}/cards#token={token}",
+    ]
+    if created.delegations:
+        sur = sessions[0][1] if sessions else ""
+        sample = [d for d in created.delegations if d["state"] in (sur, "FR", "BR", "KE", "JP")]
+        lines.append("Some missions' phones:")
+        lines += [f"  {state_name(d['state']):<24} {base}/join/{d['token']}" for d in sample]
+    return "\n".join(lines)
+
+
+async def prepare_demo(settings: Settings, base: str, today: date) -> str:
+    """Create the demo week on first run; on later runs issue fresh tokens (none is stored in clear)."""
+    store = await Store.open(settings.db_path)
+    try:
+        existing = [s for s in await store.series() if s.title == DEMO_TITLE]
+        if existing:
+            series = existing[0]
+            token, tokens = await store.reissue_tokens(series.id)
+            head = "Demo week already in the database: fresh tokens issued (the old ones no longer work)."
+        else:
+            created = await store.create_series(parse_agenda(demo_agenda(today)))
+            series = (await store.series(created.series_id))[0]
+            token, tokens = created.moderator_token, {d["state"]: d["token"] for d in created.delegations}
+            head = "Demo week created."
+        setups = [s for s in await store.setups() if s.series_id == series.id]
+    finally:
+        await store.close()
+    created = CreatedSeries(
+        series.id,
+        token,
+        [
+            {"key": s.key, "id": s.session_id, "speakers": [{"key": p.key, "id": p.id} for p in s.speakers]}
+            for s in setups
+        ],
+        [{"state": k, "token": v} for k, v in tokens.items()],
+    )
+    sessions = [(s.start_ms, s.state_under_review, s.session_id) for s in setups]
+    return f"{head}\nOpen {base}/ in a browser.\n\n" + _summary(
+        series.title, series.timezone, sessions, created, base
+    )

@@ -1,0 +1,46 @@
+"""Server settings: from the command line and the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = Path("moderator.sqlite3")
+    media_dir: Path | None = None  # default: "<db name>-media" beside the database
+    admin_token: str | None = None  # MODERATOR_ADMIN_TOKEN
+    allowed_origins: frozenset[str] = field(
+        default_factory=frozenset
+    )  # MODERATOR_ALLOWED_ORIGINS, comma-separated
+    commands_per_second: float = 10.0  # per socket of a mission or viewer
+    command_burst: float = 30.0
+    moderator_commands_per_second: float = 50.0  # the moderator's console is trusted more
+    moderator_command_burst: float = 200.0
+    connections_per_token: int = 20
+    max_video_bytes: int = 1024 * 1024 * 1024  # MODERATOR_MAX_VIDEO_MB
+    max_body_bytes: int = 2 * 1024 * 1024
+
+    @property
+    def media(self) -> Path:
+        return self.media_dir or self.db_path.parent / f"{self.db_path.stem}-media"
+
+    @classmethod
+    def from_env(cls, db_path: str | Path, **overrides: object) -> Settings:
+        env = os.environ
+        origins = frozenset(
+            o.strip().rstrip("/") for o in env.get("MODERATOR_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        )
+        values: dict[str, object] = {
+            "db_path": Path(db_path),
+            "admin_token": env.get("MODERATOR_ADMIN_TOKEN") or None,
+            "allowed_origins": origins,
+        }
+        if env.get("MODERATOR_MAX_VIDEO_MB"):
+            values["max_video_bytes"] = int(env["MODERATOR_MAX_VIDEO_MB"]) * 1024 * 1024
+        if env.get("MODERATOR_MEDIA_DIR"):
+            values["media_dir"] = Path(env["MODERATOR_MEDIA_DIR"])
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
