@@ -1,0 +1,230 @@
+"""The live channel end to end: real uvicorn, real SQLite, real websockets clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import websockets
+
+from tests.support.live import Live
+from tests.support.server import Running
+
+
+async def clients(server: Running) -> tuple[Live, Live, dict[str, Live]]:
+    sid = server.session_id()
+    mod = await Live.open(server.ws, sid, server.series["moderator_token"])
+    viewer = await Live.open(server.ws, sid, None)
+    missions = {c: await Live.open(server.ws, sid, server.token(c)) for c in ("AM", "FR", "BR", "KE", "JP")}
+    return mod, viewer, missions
+
+
+async def test_a_whole_scripted_pre_session_and_its_report(server: Running):
+    """Opening, six speakers, questions from several States, close: the report matches what was done."""
+    mod, viewer, m = await clients(server)
+    speakers = [s["id"] for s in mod.state["speakers"]]
+    assert len(speakers) == 6
+    await mod.ok("session.open")
+    await mod.ok("session.statements")
+    for i, sid in enumerate(speakers):
+        await mod.ok("speaker.call", speaker_id=sid)
+        await mod.ok("timer.start")
+        if i == 2:
+            await mod.ok("timer.adjust", delta_ms=60_000)
+            await mod.ok("message.show", text="Please conclude", to="speaker")
+            await mod.ok("message.clear")
+        if i == 0:
+            await m["FR"].ok("queue.request", addressed_to=speakers[0], topic="Press freedom")
+            await m["BR"].ok("queue.request")
+            await m["AM"].refused("sur_cannot_ask", "queue.request")
+        await mod.ok("speaker.finish")
+    await m["KE"].ok("queue.request", topic="Climate")
+    await m["JP"].ok("queue.request")
+    await m["BR"].ok(
+        "queue.withdraw", entry_id=next(e["id"] for e in m["BR"].state["queue"] if e["state"]["code"] == "BR")
+    )
+    await mod.ok("session.qa")
+    queue = [e["id"] for e in mod.state["queue"]]
+    assert [e["state"]["code"] for e in mod.state["queue"]] == ["FR", "KE", "JP"]
+    await mod.ok("queue.move", entry_id=queue[2], position=0)
+    assert [e["state"]["code"] for e in mod.state["queue"]] == ["JP", "FR", "KE"]
+    await mod.ok("queue.call", entry_id=queue[2])
+    await mod.ok("timer.start")
+    await mod.ok("queue.call", entry_id=queue[0])
+    await mod.ok("queue.done", entry_id=queue[0])
+    await mod.ok("queue.remove", entry_id=queue[1])
+    seq = await mod.ok("session.close")
+    await mod.refused("conflict", "timer.start")
+    await viewer.until(seq)
+    assert viewer.state["phase"] == "closed" and viewer.state["queue"] == []
+    r = await server.http.get(
+        f"/api/sessions/{server.session_id()}/report",
+        headers={"Authorization": f"Bearer {server.series['moderator_token']}"},
+    )
+    assert r.status_code == 200
+    report = r.json()
+    assert [s["status"] for s in report["speakers"]] == ["done"] * 6
+    assert all(
+        s["spoken_ms"] >= 0 and s["over_ms"] == max(0, s["spoken_ms"] - s["allotted_ms"])
+        for s in report["speakers"]
+    )
+    outcomes = {q["state"]["code"]: q["outcome"] for q in report["questions"]}
+    assert outcomes == {"FR": "answered", "BR": "withdrawn", "KE": "removed", "JP": "answered"}
+    fr = next(q for q in report["questions"] if q["state"]["code"] == "FR")
+    assert fr["topic"] == "Press freedom" and fr["addressed_to"] == speakers[0]
+    assert report["totals"]["questions"] == 2
+    assert report["totals"]["statements_ms"] == sum(s["spoken_ms"] for s in report["speakers"])
+    assert report["session"]["phase"] == "closed" and report["session"]["closed_at"] is not None
+    csv = await server.http.get(
+        f"/api/sessions/{server.session_id()}/report?format=csv",
+        headers={"Authorization": f"Bearer {server.series['moderator_token']}"},
+    )
+    lines = csv.text.strip().splitlines()
+    assert lines[0].startswith("kind,") and len(lines) == 1 + 6 + 4
+    assert {line.split(",")[0] for line in lines[1:]} == {"speaker", "question"}
+
+
+async def test_projections_hide_the_real_name_and_topics_from_public_roles(server: Running):
+    """public_name replaces name for viewers and missions; only the moderator sees topics."""
+    mod, viewer, m = await clients(server)
+    assert mod.state["speakers"][0]["name"] == "Anna Petrosyan"
+    assert viewer.state["speakers"][0]["name"] == m["FR"].state["speakers"][0]["name"] == "A journalist"
+    await mod.ok("session.open")
+    seq = await m["FR"].ok("queue.request", topic="Secret topic")
+    await viewer.until(seq)
+    await mod.until(seq)
+    assert "topic" not in viewer.state["queue"][0] and "topic" not in m["FR"].state["queue"][0]
+    assert mod.state["queue"][0]["topic"] == "Secret topic"
+    assert "Anna Petrosyan" not in json.dumps(viewer.state)
+
+
+async def test_projected_end_counts_the_floor_speakers_and_questions(server: Running):
+    """projected_end = now + rest of the floor + waiting speakers' time + question_seconds per request."""
+    mod, _, m = await clients(server)
+    assert mod.state["projected_end"] is None
+    await mod.ok("session.open")
+    first = mod.state["speakers"][0]
+    await mod.ok("speaker.call", speaker_id=first["id"])
+    seq = await m["FR"].ok("queue.request")
+    msg = await mod.until(seq)
+    total = sum(s["allotted_ms"] for s in msg["speakers"])  # the floor holder has all their time left
+    slack = msg["projected_end"] - total - 120_000
+    assert 0 <= slack - mod.state["started_at"] < 60_000
+
+
+async def test_bad_frames_get_an_error_and_change_nothing(server: Running):
+    """Junk, odd Unicode, wrong types, unknown ids: each answered, socket open, seq unchanged."""
+    mod, _, m = await clients(server)
+    seq = mod.seq
+    frames = [
+        "{",
+        "[]",
+        "null",
+        '"x"',
+        '{"type": 1}',
+        '{"type": "dance"}',
+        '{"type": "hello", "token": null}',
+        "x" * 70_000,
+        '{"type": "command"}',
+        '{"type": "command", "id": "' + "x" * 65 + '"}',
+        '{"type": "command", "id": "a", "name": "nope"}',
+        '{"type": "ping"}',
+    ]
+    for frame in frames:
+        msg = await mod.answer(frame)
+        assert msg["type"] == "error" and msg["code"] == "bad_message", (frame[:40], msg)
+        assert msg["message"]
+    await mod.ws.send(b"\x00binary")
+    assert (await mod.next())["code"] == "bad_message"
+    assert (await mod.answer('{"type": "ping", "t0": 1}'))["type"] == "pong"
+    cases = [
+        ("speaker.call", {"speaker_id": 7}, "invalid"),
+        ("speaker.call", {"speaker_id": "nobody"}, "conflict"),  # phase first: still scheduled
+        ("message.show", {"text": "\ud800", "to": "room"}, "invalid"),
+        ("message.show", {"text": "a\u0000b", "to": "room"}, "invalid"),
+        ("message.show", {"text": "é" * 201, "to": "room"}, "invalid"),
+        ("timer.adjust", {"delta_ms": 1.5}, "invalid"),
+        ("queue.move", {"entry_id": "q1"}, "invalid"),
+    ]
+    for name, args, code in cases:
+        msg = await mod.cmd(name, **args)
+        assert msg["type"] == "error" and msg["code"] == code, (name, msg)
+    msg = await mod.answer({"type": "command", "id": "z", "name": "timer.start", "args": [1]})
+    assert msg["code"] == "invalid"
+    msg = await m["FR"].answer({"type": "command", "id": "z", "name": "timer.start", "args": [1]})
+    assert msg["code"] == "forbidden"
+    await mod.ok("session.open")
+    await mod.refused("not_found", "speaker.call", speaker_id="nobody")
+    await m["FR"].refused("invalid", "queue.request", topic="t" * 281)
+    await m["FR"].refused("not_found", "queue.withdraw", entry_id="q42")
+    assert mod.seq == seq + 1
+
+
+async def test_errors_speak_the_clients_language(server: Running):
+    """The error sentence is in the language the hello asked for."""
+    fr = await Live.open(server.ws, server.session_id(), server.token("FR"), lang="fr")
+    msg = await fr.refused("conflict", "queue.request")
+    en = await Live.open(server.ws, server.session_id(), server.token("KE"))
+    msg_en = await en.refused("conflict", "queue.request")
+    assert msg["message"] != msg_en["message"]
+
+
+async def test_openings_are_refused_with_their_close_codes(server: Running):
+    """4400 bad hello, 4404 unknown session, 4401 unknown or foreign token; bad Origin at the handshake."""
+
+    async def close_code(path: str, first: str) -> int:
+        ws = await websockets.connect(server.ws + path)
+        await ws.send(first)
+        try:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        except websockets.ConnectionClosed as e:
+            assert e.rcvd is not None
+            return e.rcvd.code
+
+    sid = server.session_id()
+    assert await close_code(f"/ws/sessions/{sid}", "hi") == 4400
+    assert await close_code("/ws/sessions/nope", '{"type":"hello","token":null}') == 4404
+    assert await close_code(f"/ws/sessions/{sid}", '{"type":"hello","token":"nope"}') == 4401
+    try:
+        await websockets.connect(f"{server.ws}/ws/sessions/{sid}", origin="http://evil.example")
+        raise AssertionError("a foreign Origin was accepted")
+    except websockets.InvalidStatus as e:
+        assert e.response.status_code == 403
+    ok = await websockets.connect(f"{server.ws}/ws/sessions/{sid}", origin=server.base)
+    await ok.close()
+
+
+async def test_a_flood_from_one_phone_is_rate_limited_and_others_are_not(server: Running):
+    """Past its burst a connection gets rate_limited; another client is answered normally."""
+    mod, _, m = await clients(server)
+    codes = []
+    for i in range(60):
+        await m["FR"].ws.send(
+            json.dumps(
+                {"type": "command", "id": f"f{i}", "name": "queue.withdraw", "args": {"entry_id": "q9"}}
+            )
+        )
+    while len(codes) < 60:
+        msg = await m["FR"].next()
+        if msg["type"] == "error":
+            codes.append(msg["code"])
+    assert "rate_limited" in codes and codes[0] != "rate_limited"
+    assert (await mod.answer({"type": "ping", "t0": 0}))["type"] == "pong"
+
+
+async def test_too_many_sockets_on_one_token_are_closed_4429(server: Running):
+    """A token holds at most 20 sockets; the 21st is closed with 4429 and the others still work."""
+    sid = server.session_id()
+    held = [await Live.open(server.ws, sid, server.token("KE")) for _ in range(20)]
+    ws = await websockets.connect(f"{server.ws}/ws/sessions/{sid}")
+    await ws.send(json.dumps({"type": "hello", "token": server.token("KE")}))
+    try:
+        await asyncio.wait_for(ws.recv(), 5)
+        raise AssertionError("the 21st socket was served")
+    except websockets.ConnectionClosed as e:
+        assert e.rcvd is not None and e.rcvd.code == 4429
+    assert (await held[0].answer({"type": "ping", "t0": 0}))["type"] == "pong"
+    await held[-1].close()
+    again = await Live.open(server.ws, sid, server.token("KE"))
+    assert again.welcome["state_code"] == "KE"
