@@ -452,16 +452,21 @@ export class Live extends EventTarget {
     this.dispatchEvent(new CustomEvent("status", { detail: status }));
   }
 
-  /** The "connection lost / reconnecting" badge, in words. */
+  /**
+   * The "connection lost / reconnecting" badge, in words. Assistive technology hears the
+   * steady sentence once (the badge is a status region); the seconds to the next attempt
+   * are shown beside it but kept out of the announcements.
+   */
   paintBadge() {
     const el = this.badge;
     if (!el) return;
     const m = this.messages;
-    let text = "";
+    let said = "";
+    let shown = "";
     let kind = "";
     if (this.status === "fatal") {
       kind = "fatal";
-      text =
+      said =
         this.fatalCode === 4404
           ? m.not_found || "This session does not exist."
           : this.fatalCode === 4401
@@ -469,17 +474,28 @@ export class Live extends EventTarget {
             : m.broken || "The server refused this screen.";
     } else if (this.status === "lost") {
       kind = "lost";
+      said = m.reconnecting || "Connection lost. Reconnecting…";
       const wait = this.retryAt ? Math.max(0, Math.ceil((this.retryAt - clientNow()) / 1000)) : 0;
-      text = wait > 0 ? fill(m.reconnecting_in || "Connection lost. Reconnecting in %(s)s s…", { s: wait }) : m.reconnecting || "Connection lost. Reconnecting…";
+      if (wait > 0) shown = fill(m.reconnecting_in || "Connection lost. Reconnecting in %(s)s s…", { s: wait });
     } else if (this.status === "connecting" && clientNow() - this.connectingSince > 1500) {
       kind = "lost";
-      text = m.connecting || "Connecting…";
+      said = m.connecting || "Connecting…";
     }
+    if (!el.firstElementChild) {
+      const heard = document.createElement("span");
+      const seen = document.createElement("span");
+      seen.setAttribute("aria-hidden", "true");
+      el.replaceChildren(heard, seen);
+    }
+    const [heard, seen] = el.children;
     if (el.dataset.kind !== kind) {
       el.dataset.kind = kind;
       el.hidden = kind === "";
     }
-    if (el.textContent !== text) el.textContent = text;
+    // While a countdown is shown, the steady sentence is there for screen readers only.
+    heard.className = shown ? "visually-hidden" : "";
+    if (heard.textContent !== said) heard.textContent = said;
+    if (seen.textContent !== shown) seen.textContent = shown;
   }
 }
 
