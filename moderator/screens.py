@@ -198,9 +198,9 @@ def current_session(engine: Engine, series_id: str, now_ms: int) -> SessionState
     return states[-1] if states else None
 
 
-async def _countries(request: Request, setup_series: str, extra: list[str], lang: str) -> dict[str, str]:
+async def _countries(request: Request, series_id: str, extra: list[str], lang: str) -> dict[str, str]:
     """Names, in the page's language, of every State the page may show: the series' missions and its SuRs."""
-    codes = {code for code, _label in await _store(request).delegations(setup_series)}
+    codes = {code for code, _label in await _store(request).delegations(series_id)}
     codes.update(extra)
     return {code: state_name(code, lang) for code in sorted(codes)}
 
