@@ -426,6 +426,12 @@ export class Live extends EventTarget {
   // -------------------------------------------------- liveness
 
   tick() {
+    if (this.ws && !this.welcomed && clientNow() - this.lastHeard > 2 * STALE_AFTER_MS) {
+      // A socket that never opened or never got its welcome (a black hole, a stuck proxy): try again.
+      this.drop();
+      this.setStatus(this.everConnected ? "lost" : "connecting");
+      this.scheduleRetry();
+    }
     if (this.status === "live") {
       this.checkAlive();
       const now = clientNow();
