@@ -5,7 +5,7 @@
 // duration_ms}; while playing, its position at server time T is position_ms + (T - anchor).
 // This module keeps the <video> element on that target, on the shared server clock of live.js:
 //   - within 0.3 s: leave it alone (no visible correction for small jitter);
-//   - up to 3 s off: play 5 % faster or slower (0.95 / 1.05) until it is back within 40 ms;
+//   - up to 3 s off: play 5 % faster or slower (0.95 / 1.05) until it is back within 15 ms;
 //   - further off (or on a new video, a seek, a late join, a resume): jump to the target.
 // A jump lands late by the time the browser takes to seek; that time is learnt from each jump
 // and aimed ahead of the next one. Where the server could not read a video's length (WebM), the
@@ -15,12 +15,13 @@
 import { serverNow } from "./live.js";
 
 export const DEAD_BAND_MS = 300;
-export const SETTLED_MS = 40;
+export const SETTLED_MS = 15;
 export const NUDGE_LIMIT_MS = 3000;
 export const RATE_BEHIND = 1.05;
 export const RATE_AHEAD = 0.95;
 const TICK_MS = 200;
 const PAUSED_TOLERANCE_MS = 20;
+const SETTLE_PLAY_MS = 150;
 const MAX_LEAD_MS = 1500;
 const HAVE_METADATA = 1;
 const HAVE_FUTURE_DATA = 3;
@@ -60,6 +61,7 @@ export class VideoSync {
     this.nudging = false;
     this.measureLead = false;
     this.leadMs = 0;
+    this.jumpedTo = 0;
     this.starting = false;
     this.reported = new Set();
     this.reporting = new Set();
@@ -97,6 +99,7 @@ export class VideoSync {
       this.segment = null;
       this.video.src = url;
       this.video.load();
+      this.mark(null, "loading");
     }
     const segment = `${pb.speaker_id}|${pb.status}|${pb.position_ms}|${pb.anchor}`;
     if (segment !== this.segment) {
@@ -160,11 +163,17 @@ export class VideoSync {
       return;
     }
     if (v.readyState < HAVE_FUTURE_DATA) return; // buffering: its clock stands still, judge later
-    let drift = v.currentTime * 1000 - target;
+    const drift = v.currentTime * 1000 - target;
     if (this.measureLead) {
-      // The first steady reading after a jump says how late jumps land here; aim that far ahead next time.
+      // After a jump the clock stands still, then lurches, until the first frames play: judge it
+      // once it has played a little.
+      if (v.currentTime * 1000 < this.jumpedTo + SETTLE_PLAY_MS) {
+        this.mark(drift, "seeking");
+        return;
+      }
+      // The first moving reading after a jump says how late jumps land here; aim that far ahead next time.
       this.measureLead = false;
-      this.leadMs = Math.min(MAX_LEAD_MS, Math.max(0, this.leadMs - drift));
+      this.leadMs = Math.min(MAX_LEAD_MS, Math.max(0, this.leadMs - drift / 2));
     }
     const todo = correction(drift, this.nudging);
     if (this.realign || todo.action === "seek") {
@@ -192,6 +201,7 @@ export class VideoSync {
     let to = target + this.leadMs;
     if (duration != null) to = Math.min(to, duration);
     v.currentTime = to / 1000;
+    this.jumpedTo = to;
     this.mark(v.currentTime * 1000 - target, "seeking");
   }
 
