@@ -16,14 +16,14 @@ import os
 import re
 import secrets
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import anyio
 import anyio.to_thread
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -205,7 +205,7 @@ async def ingest(
         if duration is not None and duration > MAX_DURATION_MS:
             raise MediaError(
                 422,
-                "too_long",
+                "invalid",
                 N_("The video is longer than %(hours)s hours."),
                 hours=MAX_DURATION_MS // HOUR_MS,
             )
@@ -268,7 +268,7 @@ def _unavailable() -> MediaError:
     )
 
 
-async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+async def _file_chunks(path: Path) -> AsyncGenerator[bytes, None]:
     async with await anyio.open_file(path, "rb") as f:
         while chunk := await f.read(WRITE_BYTES):
             yield chunk
@@ -293,7 +293,8 @@ async def attach_file(
     if size > settings.max_video_bytes:
         raise too_large(settings.max_video_bytes)
     try:
-        return await ingest(store, engine, settings, speaker_id, _file_chunks(path), content_type)
+        async with contextlib.aclosing(_file_chunks(path)) as chunks:
+            return await ingest(store, engine, settings, speaker_id, chunks, content_type)
     except OSError as e:
         raise MediaError(
             422,
@@ -333,6 +334,9 @@ async def upload(request: Request) -> Response:
         )
     except MediaError as e:
         return error(request, e.status, e.code, e.message, **e.params)
+    except ClientDisconnect:
+        log.info("upload for speaker %s abandoned by the client; nothing kept", speaker_id)
+        return Response(status_code=400)
     return JSONResponse(attached.wire(), status_code=201, headers={"Location": attached.url})
 
 

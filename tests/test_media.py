@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.requests import ClientDisconnect
 
+from moderator.agenda import parse_agenda
+from moderator.engine import Engine
 from moderator.importer import import_file
-from moderator.media import MediaError, media_type, sniff
+from moderator.media import MediaError, ingest, media_type, sniff
 from moderator.settings import Settings
 from moderator.store import Store
 from tests.support.agenda import agenda
@@ -236,6 +239,31 @@ async def test_import_attaches_the_videos_an_agenda_names(tmp_path: Path, videos
     finally:
         await store.close()
     assert sorted(p.name for p in settings.media.iterdir()) == [video.path]
+
+
+async def test_a_body_cut_off_midway_leaves_nothing(tmp_path: Path, videos: dict[str, Path]):
+    """A client that goes away mid-upload: the partial file is removed and nothing is recorded."""
+    settings = Settings(db_path=tmp_path / "m.sqlite3")
+    store = await Store.open(settings.db_path)
+    engine = Engine(store)
+    try:
+        created = await store.create_series(parse_agenda(agenda(format="virtual")))
+        await engine.load()
+        data = videos["mp4"].read_bytes()
+
+        async def cut_off() -> AsyncIterator[bytes]:
+            yield data[:100_000]
+            raise ClientDisconnect()
+
+        speaker = created.sessions[0]["speakers"][0]["id"]
+        with pytest.raises(ClientDisconnect):
+            await ingest(store, engine, settings, speaker, cut_off(), "video/mp4")
+        assert list(settings.media.iterdir()) == []
+        assert await store.video(speaker) is None
+        assert await store.events(created.sessions[0]["id"]) == []
+    finally:
+        engine.close()
+        await store.close()
 
 
 def test_media_errors_speak_english_for_the_command_line():
