@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, WebSocketRoute
 
-from moderator import api, media
+from moderator import api, media, screens
 from moderator.engine import Engine
 from moderator.hub import Hub
 from moderator.limits import ConnectionCounter
@@ -49,5 +49,6 @@ def create_app(settings: Settings) -> Starlette:
         *api.routes(),
         *media.routes(),
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
+        *screens.routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
