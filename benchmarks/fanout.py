@@ -14,9 +14,12 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from .server import ROOT, free_port
 from .session import bench
@@ -27,21 +30,60 @@ REFERENCE = Path(os.environ.get("MODERATOR_REFERENCE", ROOT.parent / "shared" / 
 
 
 def reference(n: int, rounds: int, gap: float) -> dict[str, Any]:
-    """Run ../shared/bench/raw_fanout.py as its README says, as its own process, on a free port."""
+    """Run ../shared/bench/raw_fanout.py as its README says, as its own process, on a free port.
+
+    Its server's CPU time over the rounds is sampled from outside (the script forks the server
+    first, then the viewers), so the CPU cost per delivered frame can be compared as well:
+    unlike latency, it does not move when other work shares the machine.
+    """
     env = dict(os.environ, GAP=str(gap), PORT=str(free_port()))
     timeout = 240 + rounds * (gap + 1)
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, REFERENCE.name, str(n), str(rounds)],
         cwd=REFERENCE.parent,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
     )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    samples: list[tuple[float, float]] = []  # (monotonic time, the reference server's CPU seconds)
+    watcher = threading.Thread(target=_watch_reference, args=(proc, samples), daemon=True)
+    watcher.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    watcher.join(5)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"reference failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return dict(json.loads(lines[-1]))
+        raise RuntimeError(f"reference failed ({proc.returncode}): {err[-2000:]}")
+    result = dict(json.loads(lines[-1]))
+    # The rounds fill the last rounds x gap seconds before the script exits, followed by the
+    # viewers' disconnects: take the middle of that span, 60 % of the rounds, none of the rest.
+    span = rounds * gap
+    if samples and span >= 2:
+        end = samples[-1][0]
+        window = [(t, cpu) for t, cpu in samples if end - 0.9 * span <= t <= end - 0.3 * span]
+        if len(window) >= 2:
+            (t0, c0), (t1, c1) = window[0], window[-1]
+            result["server_cpu_us_per_frame"] = round(1e6 * (c1 - c0) / (n * (t1 - t0) / gap), 1)
+    return result
+
+
+def _watch_reference(proc: subprocess.Popen[str], samples: list[tuple[float, float]]) -> None:
+    """Sample the CPU time of the reference's first child (its server) every 0.1 s until it ends."""
+    try:
+        parent = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            children = sorted(parent.children(), key=lambda c: c.create_time())
+            if children:
+                t = children[0].cpu_times()
+                samples.append((time.monotonic(), t.user + t.system))
+            time.sleep(0.1)
+    except psutil.Error:
+        return
 
 
 async def fanout(n: int, rounds: int, gap: float, slow: int = 0) -> dict[str, Any]:
@@ -80,6 +122,7 @@ async def fanout(n: int, rounds: int, gap: float, slow: int = 0) -> dict[str, An
                 ack_p50_ms=round(pct(acks, 50), 2),
                 ack_p99_ms=round(pct(acks, 99), 2),
                 server_cpu_pct=round(100 * server_cpu / wall, 1),
+                server_cpu_us_per_frame=round(1e6 * server_cpu / (n * rounds), 1),
                 viewer_cpu_pct=round(100 * viewer_cpu / wall, 1),
                 rss_start_mib=round(rss[0] / 2**20, 1),
                 rss_max_mib=round(max(rss) / 2**20, 1),

@@ -180,14 +180,22 @@ class Live:
             fut.set_exception(ConnectionError("socket closed"))
             return fut
         self._pending[cid] = (fut, time.time_ns())
-        await self.ws.send(frame)
+        try:
+            await self.ws.send(frame)
+        except BaseException:
+            self._pending.pop(cid, None)  # never sent: nobody will await it
+            fut.cancel()
+            raise
         return fut
 
     async def command(self, name: str, args: dict[str, Any] | None = None, within: float = 10) -> Answer:
         """Send one command and wait for its `ack` or `error`."""
         fut = await self.send_command(name, args)
-        async with asyncio.timeout(within):
-            return await fut
+        try:
+            async with asyncio.timeout(within):
+                return await fut
+        finally:
+            fut.cancel()  # no-op once answered; else nobody is left to see its outcome
 
     async def must(self, name: str, args: dict[str, Any] | None = None, within: float = 10) -> Answer:
         """A command that has to be acknowledged; raises with the server's answer if not.
@@ -220,8 +228,11 @@ class Live:
             raise ConnectionError(f"socket closed before seq {seq}")
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._seq_waiters.append((seq, fut))
-        async with asyncio.timeout(within):
-            await fut
+        try:
+            async with asyncio.timeout(within):
+                await fut
+        finally:
+            fut.cancel()
 
     async def close(self) -> None:
         await self.ws.close()

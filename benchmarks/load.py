@@ -21,7 +21,11 @@ async def _steady_rss(b: Bench, samples: int = 5, every: float = 0.2) -> int:
 
 
 async def memory(n: int) -> dict[str, Any]:
-    """Server RSS with N idle viewers minus RSS with none, divided by N."""
+    """Server RSS with N idle viewers minus RSS with none, divided by N; then a leak check.
+
+    RSS after everyone left stays near its peak (the allocator keeps freed arenas), so the
+    leak check is a second crowd of N: memory must not grow past what the first one left.
+    """
     async with bench() as b:
         pool = ViewerPool()
         try:
@@ -37,6 +41,11 @@ async def memory(n: int) -> dict[str, Any]:
             await pool.acall("disconnect")
             await asyncio.sleep(1)
             after = await _steady_rss(b)
+            # A second crowd: freed memory the allocator kept is reused, so growth here would be a leak.
+            await pool.acall("connect", url=b.url, origin=b.origin, n=n, concurrency=100)
+            await pool.acall("disconnect")
+            await asyncio.sleep(1)
+            again = await _steady_rss(b)
             await mod.close()
         finally:
             await asyncio.to_thread(pool.close)
@@ -47,6 +56,7 @@ async def memory(n: int) -> dict[str, Any]:
         "rss_loaded_mib": round(loaded / 2**20, 1),
         "per_connection_kib": round((loaded - empty) / n / 1024, 2),
         "retained_after_leave_mib": round((after - empty) / 2**20, 2),
+        "growth_second_crowd_mib": round((again - after) / 2**20, 2),
     }
 
 
@@ -59,7 +69,9 @@ async def storm(n: int) -> dict[str, Any]:
             await b.floor_to_first_speaker(mod)
             states_before = mod.states
             wrote0 = b.server.io_written()
+            server_cpu0, viewer_cpu0 = b.server.cpu_seconds(), pool.cpu_seconds()
             joined = await pool.acall("connect", url=b.url, origin=b.origin, n=n, concurrency=None, within=30)
+            server_cpu, viewer_cpu = b.server.cpu_seconds() - server_cpu0, pool.cpu_seconds() - viewer_cpu0
             await asyncio.sleep(1)  # anything broadcast because of the joins arrives now
             counts = await pool.acall("counts")
             wrote = b.server.io_written() - wrote0
@@ -80,6 +92,8 @@ async def storm(n: int) -> dict[str, Any]:
         "first_state_p50_ms": round(pct(times, 50), 1),
         "first_state_p99_ms": round(pct(times, 99), 1),
         "first_state_max_ms": round(times[-1], 1) if times else None,
+        "server_cpu_ms_per_join": round(1000 * server_cpu / n, 2),
+        "viewer_cpu_ms_per_join": round(1000 * viewer_cpu / n, 2),
         "frames_per_viewer_max": counts["max_texts"],
         "bytes_per_viewer": round(counts["bytes"] / max(1, counts["viewers"]), 1),
         "server_wchar_per_viewer": round(wrote / n, 1),

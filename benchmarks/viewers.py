@@ -48,7 +48,7 @@ class _Pool:
 def _make_viewer_class() -> type:
     import picows
 
-    text, close = picows.WSMsgType.TEXT, picows.WSMsgType.CLOSE
+    text, close, ping = picows.WSMsgType.TEXT, picows.WSMsgType.CLOSE, picows.WSMsgType.PING
 
     class Viewer(picows.WSListener):  # type: ignore[misc]
         def __init__(self, pool: _Pool, hello: bytes, slow: bool) -> None:
@@ -104,8 +104,10 @@ def _make_viewer_class() -> type:
                 if not self.closing:  # the server closed first: answer, as the protocol asks
                     transport.send_close(frame.get_close_code())
                 transport.disconnect()
-            else:
+            else:  # keepalive: answered here rather than by picows, so that it is counted
                 self.control += 1
+                if kind == ping:
+                    transport.send_pong(frame.get_payload_as_bytes())
 
         def on_ws_disconnected(self, transport: Any) -> None:
             self.disconnected_ns = time.time_ns()
@@ -143,20 +145,20 @@ async def _connect(pool: _Pool, viewer_cls: type, kw: dict[str, Any]) -> dict[st
         is_slow = i < slow
         factory: Callable[[], Any] = lambda: viewer_cls(pool, hello, is_slow)  # noqa: E731
         extra: dict[str, Any] = {"socket_factory": _slow_socket} if is_slow else {}
+        connect = picows.ws_connect(
+            factory,
+            url,
+            extra_headers={"Origin": origin},
+            websocket_handshake_timeout=60,
+            enable_auto_pong=False,
+            **extra,
+        )
         try:
             if gate:
                 async with gate:
-                    _, viewer = await picows.ws_connect(
-                        factory,
-                        url,
-                        extra_headers={"Origin": origin},
-                        websocket_handshake_timeout=60,
-                        **extra,
-                    )
+                    _, viewer = await connect
             else:
-                _, viewer = await picows.ws_connect(
-                    factory, url, extra_headers={"Origin": origin}, websocket_handshake_timeout=60, **extra
-                )
+                _, viewer = await connect
             pool.viewers.append(viewer)
         except Exception as e:  # counted and reported: a refused or failed connection is a result
             failures[type(e).__name__ + ": " + str(e)[:80]] += 1
