@@ -25,6 +25,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from benchmarks import agenda
 from benchmarks.live import Answer, Live, Refused, open_many
 from benchmarks.server import HOST
 from benchmarks.session import Bench, bench
@@ -163,6 +164,21 @@ async def test_a_flood_from_one_phone_is_rate_limited_and_the_others_are_not() -
         assert sorted(e["state"]["code"] for e in mod.state["queue"]) == ["FR", "SE"]
         for live in (mod, flooder, calm):
             await live.close()
+
+
+async def test_commands_to_several_sessions_at_the_same_moment_are_all_stored() -> None:
+    """Fourteen consoles move their sessions at once: every command acked, none refused `unavailable`."""
+    async with bench(agenda.week()) as b:
+        consoles = [await b.at(i).moderator() for i in range(len(agenda.WEEK))]
+
+        async def run(console: Live) -> list[str]:
+            names = ["session.open", "session.statements", "session.qa"]
+            return [(await console.command(name)).msg.get("code", "ack") for name in names]
+
+        outcomes = await asyncio.gather(*(run(c) for c in consoles))
+        assert outcomes == [["ack"] * 3] * len(consoles)
+        for c in consoles:
+            await c.close()
 
 
 # --------------------------------------------------------------------------- storage faults
