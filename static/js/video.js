@@ -157,6 +157,12 @@ export class VideoSync {
       this.mark(v.currentTime * 1000 - target, "ended");
       return;
     }
+    if (v.ended && !this.realign) {
+      // The file ran out a moment before the server's end (lengths differ by a frame or two):
+      // replaying it would start it again from 0.
+      this.mark(v.currentTime * 1000 - target, "ended");
+      return;
+    }
     if (v.paused || v.ended) {
       this.realign = true;
       this.start();
@@ -202,6 +208,8 @@ export class VideoSync {
     if (duration != null) to = Math.min(to, duration);
     v.currentTime = to / 1000;
     this.jumpedTo = to;
+    // Too close to the end to watch it play a little: no lesson to learn from this jump.
+    if (duration != null && to + SETTLE_PLAY_MS >= duration) this.measureLead = false;
     this.mark(v.currentTime * 1000 - target, "seeking");
   }
 
