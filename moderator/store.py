@@ -7,6 +7,7 @@ implementation can take its place when one process is not enough (DESIGN.md, gro
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -107,6 +108,8 @@ class Store:
         self._db = db
         self.path = path
         self._subscribers: list[Subscriber] = []
+        # One connection: transactions of different sessions' writers must not interleave on it.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -127,6 +130,10 @@ class Store:
 
     async def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Run `statements` in one transaction; all or nothing."""
+        async with self._write_lock:
+            await self._transaction(statements)
+
+    async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         try:
             await self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
