@@ -155,7 +155,8 @@ def _speaker(session: int, index: int, state: str) -> dict[str, Any]:
 
 
 def demo_agenda(today: date) -> dict[str, Any]:
-    """The demo week's agenda document, Monday to Friday of the week holding `today`.
+    """The demo week's agenda document, Monday to Friday of the week holding `today`
+    (of the next week when `today` falls on a weekend, so the demo is never already over).
 
     Sessions start at 10:00, 11:30 and 14:30 Geneva time (naive times, read in the series'
     time zone), three a day from Monday, so the 14th is on Friday morning. Each has 3 to 6
@@ -163,6 +164,8 @@ def demo_agenda(today: date) -> dict[str, Any]:
     document parses for any `today` whose week lies within the agenda's years (2000-2100).
     """
     monday = today - timedelta(days=today.weekday())
+    if today.weekday() >= 5:
+        monday += timedelta(days=7)
     sessions = []
     for number, state in enumerate(DEMO_STATES):
         day = monday + timedelta(days=number // len(_SLOTS))

@@ -56,6 +56,7 @@ _CONCLUDE = "Please conclude your statement."
 def routes() -> list[BaseRoute]:
     """The screens, the join cards and /static, for create_app to mount."""
     return [
+        Route("/", index, methods=["GET"]),
         Route("/s/{session_id}/console", console, methods=["GET"]),
         Route("/s/{session_id}/speaker", speaker, methods=["GET"]),
         Route("/s/{session_id}/room", room, methods=["GET"]),
@@ -287,6 +288,38 @@ async def console(request: Request) -> Response:
 async def speaker(request: Request) -> Response:
     """The countdown facing the speaker."""
     return await _session_page(request, "speaker.html")
+
+
+async def index(request: Request) -> Response:
+    """Every series with its sessions and their public screens (no token is shown or needed)."""
+    lang, remember = _locale(request)
+    _ = _gettext(lang)
+    phases = {
+        "scheduled": _("Not started"),
+        "opening": _("Opening"),
+        "statements": _("Statements"),
+        "qa": _("Questions and answers"),
+        "closed": _("Closed"),
+    }
+    all_series = []
+    for series in await _store(request).series():
+        try:
+            tz = ZoneInfo(series.timezone)
+        except ZoneInfoNotFoundError:
+            tz = ZoneInfo("UTC")
+        sessions = [
+            {
+                "when": format_datetime(
+                    datetime.fromtimestamp(s.setup.start_ms / 1000, tz), "EEE d MMM HH:mm", locale=lang
+                ),
+                "state": state_name(s.setup.state_under_review, lang),
+                "phase": phases[s.phase],
+                "base": f"/s/{s.setup.session_id}",
+            }
+            for s in _series_states(_engine(request), series.id)
+        ]
+        all_series.append({"title": series.title, "sessions": sessions})
+    return _render(request, "index.html", lang, remember, config={}, all_series=all_series)
 
 
 async def room(request: Request) -> Response:

@@ -92,11 +92,17 @@ def test_week_runs_monday_to_friday_three_a_day() -> None:
 def test_same_day_same_document() -> None:
     """The document depends on the date only: two calls give equal documents."""
     assert demo_agenda(WEDNESDAY) == demo_agenda(WEDNESDAY)
-    assert demo_agenda(date(2023, 8, 28)) == demo_agenda(date(2023, 9, 3))
+    assert demo_agenda(date(2023, 8, 28)) == demo_agenda(date(2023, 9, 1))
+
+
+def test_on_a_weekend_the_demo_is_the_coming_week() -> None:
+    """Saturday or Sunday: the demo week starts the next Monday, so it is not already over."""
+    assert demo_agenda(date(2023, 9, 2)) == demo_agenda(date(2023, 9, 4)) == demo_agenda(date(2023, 9, 3))
 
 
 @given(st.dates(min_value=date(2000, 1, 3), max_value=date(2100, 12, 26)))
 def test_any_week_parses(today: date) -> None:
-    """The demo parses for any date and its first session is on that week's Monday."""
+    """The demo parses for any date; its first session is on that week's Monday (the next one at a weekend)."""
     first = local(demo(today).sessions[0].start_ms).date()
-    assert first == today - timedelta(days=today.weekday())
+    monday = today - timedelta(days=today.weekday())
+    assert first == (monday + timedelta(days=7) if today.weekday() >= 5 else monday)

@@ -136,3 +136,15 @@ async def test_static_files_are_served(server: Running) -> None:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def test_the_index_lists_each_sessions_public_screens_and_no_token(server: Running) -> None:
+    """`/` lists every session with its State (in the page's language) and its public screens only."""
+    r = await server.http.get("/", params={"lang": "fr"})
+    assert r.status_code == 200
+    body = r.text
+    assert "Arménie" in body and "Suède" in body
+    sid = server.session_id()
+    for screen in ("room", "speaker", "watch"):
+        assert f"/s/{sid}/{screen}" in body
+    assert "/console" not in body and server.series["moderator_token"] not in body
