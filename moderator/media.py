@@ -284,24 +284,20 @@ async def attach_file(
     try:
         size = (await anyio.to_thread.run_sync(path.stat)).st_size
     except OSError as e:
-        raise MediaError(
-            422,
-            "unreadable",
-            N_("The file cannot be read (%(reason)s)."),
-            reason=e.strerror or type(e).__name__,
-        ) from e
+        raise _unreadable(e) from e
     if size > settings.max_video_bytes:
         raise too_large(settings.max_video_bytes)
     try:
         async with contextlib.aclosing(_file_chunks(path)) as chunks:
             return await ingest(store, engine, settings, speaker_id, chunks, content_type)
     except OSError as e:
-        raise MediaError(
-            422,
-            "unreadable",
-            N_("The file cannot be read (%(reason)s)."),
-            reason=e.strerror or type(e).__name__,
-        ) from e
+        raise _unreadable(e) from e
+
+
+def _unreadable(e: OSError) -> MediaError:
+    return MediaError(
+        422, "unreadable", N_("The file cannot be read (%(reason)s)."), reason=e.strerror or type(e).__name__
+    )
 
 
 # ---- HTTP ---------------------------------------------------------------------------------------
