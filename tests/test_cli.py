@@ -1,0 +1,58 @@
+"""The `moderator` command: import from a file, and no token in the access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from moderator.cli import RedactSecrets
+from tests.support.agenda import agenda
+
+
+def test_join_tokens_never_reach_the_access_log():
+    """uvicorn's access line for /join/<token> is written with the token replaced."""
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/join/SECRET-token_123?lang=fr", "1.1", 200),
+        None,
+    )
+    assert RedactSecrets().filter(record)
+    assert "SECRET" not in record.getMessage() and "/join/…?lang=fr" in record.getMessage()
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "moderator.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_import_creates_a_series_from_yaml_and_prints_its_links(tmp_path: Path):
+    """`moderator import agenda.yaml` creates the series and prints console links with the token."""
+    path = tmp_path / "agenda.yaml"
+    path.write_text(yaml.safe_dump(agenda(), allow_unicode=True), encoding="utf-8")
+    done = run("import", str(path), "--db", str(tmp_path / "m.sqlite3"))
+    assert done.returncode == 0, done.stderr
+    assert "Moderator token:" in done.stdout and "/console#token=" in done.stdout
+    assert "Armenia" in done.stdout and "Sweden" in done.stdout
+
+
+def test_import_refuses_a_bad_file_whole_and_says_where(tmp_path: Path):
+    """A bad agenda file: exit 1, the pointer to the field, and nothing stored."""
+    doc = agenda()
+    doc["sessions"][0]["speakers"][1]["language"] = "de"
+    path = tmp_path / "agenda.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    db = tmp_path / "m.sqlite3"
+    done = run("import", str(path), "--db", str(db))
+    assert done.returncode == 1
+    assert "sessions[0].speakers[1].language" in done.stdout
+    assert not db.exists()
