@@ -57,7 +57,7 @@ async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
             )
     try:
         return json.loads(body), None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None, error(request, 422, "invalid", N_("The body is not valid JSON."), where="")
 
 

@@ -83,7 +83,7 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
         return None
     try:
         frame = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
     if not isinstance(frame, dict) or frame.get("type") != "hello":
         return None
@@ -155,7 +155,7 @@ async def _answer(
         return _error(lang, "bad_message", N_("That frame is too large: at most 64 KiB."))
     try:
         frame = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return _error(lang, "bad_message", N_("That frame is not valid JSON."))
     if not isinstance(frame, dict):
         return _error(lang, "bad_message", N_("A frame must be a JSON object with a 'type'."))

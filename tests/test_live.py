@@ -125,6 +125,7 @@ async def test_bad_frames_get_an_error_and_change_nothing(server: Running):
         '{"type": "dance"}',
         '{"type": "hello", "token": null}',
         "x" * 70_000,
+        "[" * 60_000,
         '{"type": "command"}',
         '{"type": "command", "id": "' + "x" * 65 + '"}',
         '{"type": "command", "id": "a", "name": "nope"}',
