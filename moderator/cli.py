@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import re
 import sys
 from datetime import date
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from moderator.i18n import negotiate
 from moderator.settings import Settings
 
 DEFAULT_DB = "moderator.sqlite3"
@@ -51,10 +53,19 @@ def serve(settings: Settings, host: str, port: int) -> None:
     uvicorn.Server(uvicorn_config(settings, host, port)).run()
 
 
+def terminal_locale() -> str:
+    """The language of the terminal (LC_ALL, LC_MESSAGES, LANG: "fr_CH.UTF-8" is French), else English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return negotiate(value.split(".")[0].replace("_", "-"))
+    return "en"
+
+
 def _import(path: str, db: str) -> int:
     from moderator.importer import import_file
 
-    created, text = asyncio.run(import_file(Path(path), Settings.from_env(db)))
+    created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
     print(text)
     return 0 if created else 1
 
@@ -63,7 +74,9 @@ def _demo(args: argparse.Namespace) -> int:
     from moderator.importer import prepare_demo
 
     settings = Settings.from_env(args.db)
-    text = asyncio.run(prepare_demo(settings, f"http://{args.host}:{args.port}", date.today()))
+    text = asyncio.run(
+        prepare_demo(settings, f"http://{args.host}:{args.port}", date.today(), terminal_locale())
+    )
     print(text, flush=True)
     serve(settings, args.host, args.port)
     return 0

@@ -10,18 +10,22 @@ from moderator.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_
 from moderator.countries import state_name
 from moderator.demo import DEMO_TITLE, demo_agenda
 from moderator.engine import Engine
+from moderator.i18n import translate
+from moderator.refusal import N_
 from moderator.settings import Settings
 from moderator.store import CreatedSeries, Store
 
 
-async def import_file(path: Path, settings: Settings) -> tuple[CreatedSeries | None, str]:
-    """Create the series an agenda file describes; return it with a summary to print."""
+async def import_file(path: Path, settings: Settings, locale: str = "en") -> tuple[CreatedSeries | None, str]:
+    """Create the series an agenda file describes; return it with a summary to print (in `locale`)."""
     try:
         agenda, folder = load_agenda_file(path)
     except AgendaError as e:
-        return None, f"{path}: {e.where or 'document'}: {e.message % e.params if e.params else e.message}"
+        return None, f"{path}: {e.where or '-'}: {translate(locale, e.message, e.params)}"
     except OSError as e:
-        return None, f"{path}: cannot read the file ({e.strerror})."
+        return None, f"{path}: " + translate(
+            locale, N_("cannot read the file (%(reason)s)."), {"reason": e.strerror}
+        )
     store = await Store.open(settings.db_path)
     try:
         created = await store.create_series(agenda)
@@ -31,9 +35,14 @@ async def import_file(path: Path, settings: Settings) -> tuple[CreatedSeries | N
         engine.close()
     finally:
         await store.close()
-    text = summary(agenda, created, "")
+    text = summary(agenda, created, "", locale)
     if problems:
-        text += "\n\nVideos not attached:\n" + "\n".join(f"  {p}" for p in problems)
+        text += (
+            "\n\n"
+            + translate(locale, N_("Videos not attached:"))
+            + "\n"
+            + "\n".join(f"  {p}" for p in problems)
+        )
     return created, text
 
 
@@ -60,41 +69,58 @@ async def attach_videos(
     return problems
 
 
-def summary(agenda: AgendaSeries, created: CreatedSeries, base: str) -> str:
+def summary(agenda: AgendaSeries, created: CreatedSeries, base: str, locale: str = "en") -> str:
     """What an organiser needs to start: every screen's URL, with tokens."""
     starts = {s.key: (s.start_ms, s.state_under_review) for s in agenda.sessions}
     return _summary(
-        agenda.title, agenda.timezone, [(*starts[c["key"]], c["id"]) for c in created.sessions], created, base
+        agenda.title,
+        agenda.timezone,
+        [(*starts[c["key"]], c["id"]) for c in created.sessions],
+        created,
+        base,
+        locale,
     )
 
 
 def _summary(
-    title: str, timezone: str, sessions: list[tuple[int, str, str]], created: CreatedSeries, base: str
+    title: str,
+    timezone: str,
+    sessions: list[tuple[int, str, str]],
+    created: CreatedSeries,
+    base: str,
+    locale: str,
 ) -> str:
     tz = ZoneInfo(timezone)
     token = created.moderator_token
-    lines = [f"Series: {title} ({len(sessions)} sessions)", f"Moderator token: {token}", ""]
+    lines = [
+        translate(locale, N_("Series: %(title)s (%(n)s sessions)"), {"title": title, "n": len(sessions)}),
+        translate(locale, N_("Moderator token: %(token)s"), {"token": token}),
+        "",
+    ]
     for start_ms, sur, sid in sessions:
         when = datetime.fromtimestamp(start_ms / 1000, tz).strftime("%a %d %b %H:%M")
         lines += [
-            f"{when}  {state_name(sur)}",
+            f"{when}  {state_name(sur, locale)}",
             f"  console  {base}/s/{sid}/console#token={token}",
             f"  speaker  {base}/s/{sid}/speaker    room  {base}/s/{sid}/room    watch  {base}/s/{sid}/watch",
         ]
     lines += [
         "",
-        f"Missions' join cards (printable, one QR code per mission): "
-        f"{base}/series/{created.series_id}/cards#token={token}",
+        translate(
+            locale,
+            N_("Missions' join cards (printable, one QR code per mission): %(url)s"),
+            {"url": f"{base}/series/{created.series_id}/cards#token={token}"},
+        ),
     ]
     if created.delegations:
         sur = sessions[0][1] if sessions else ""
         sample = [d for d in created.delegations if d["state"] in (sur, "FR", "BR", "KE", "JP")]
-        lines.append("Some missions' phones:")
-        lines += [f"  {state_name(d['state']):<24} {base}/join/{d['token']}" for d in sample]
+        lines.append(translate(locale, N_("Some missions' phones:")))
+        lines += [f"  {state_name(d['state'], locale):<24} {base}/join/{d['token']}" for d in sample]
     return "\n".join(lines)
 
 
-async def prepare_demo(settings: Settings, base: str, today: date) -> str:
+async def prepare_demo(settings: Settings, base: str, today: date, locale: str = "en") -> str:
     """Create the demo week on first run; on later runs issue fresh tokens (none is stored in clear)."""
     store = await Store.open(settings.db_path)
     try:
@@ -102,12 +128,15 @@ async def prepare_demo(settings: Settings, base: str, today: date) -> str:
         if existing:
             series = existing[0]
             token, tokens = await store.reissue_tokens(series.id)
-            head = "Demo week already in the database: fresh tokens issued (the old ones no longer work)."
+            head = translate(
+                locale,
+                N_("Demo week already in the database: fresh tokens issued (the old ones no longer work)."),
+            )
         else:
             created = await store.create_series(parse_agenda(demo_agenda(today)))
             series = (await store.series(created.series_id))[0]
             token, tokens = created.moderator_token, {d["state"]: d["token"] for d in created.delegations}
-            head = "Demo week created."
+            head = translate(locale, N_("Demo week created."))
         setups = [s for s in await store.setups() if s.series_id == series.id]
     finally:
         await store.close()
@@ -121,6 +150,5 @@ async def prepare_demo(settings: Settings, base: str, today: date) -> str:
         [{"state": k, "token": v} for k, v in tokens.items()],
     )
     sessions = [(s.start_ms, s.state_under_review, s.session_id) for s in setups]
-    return f"{head}\nOpen {base}/ in a browser.\n\n" + _summary(
-        series.title, series.timezone, sessions, created, base
-    )
+    opening = translate(locale, N_("Open %(url)s in a browser."), {"url": f"{base}/"})
+    return f"{head}\n{opening}\n\n" + _summary(series.title, series.timezone, sessions, created, base, locale)

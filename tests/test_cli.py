@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,18 @@ def test_import_refuses_a_bad_file_whole_and_says_where(tmp_path: Path):
     assert done.returncode == 1
     assert "sessions[0].speakers[1].language" in done.stdout
     assert not db.exists()
+
+
+def test_the_terminal_language_is_used(tmp_path: Path, monkeypatch):
+    """LANG=fr_CH.UTF-8: the import summary is in French, country names too."""
+    path = tmp_path / "agenda.json"
+    path.write_text(json.dumps(agenda()), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "moderator.cli", "import", str(path), "--db", str(tmp_path / "m.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "LANG": "fr_CH.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Jeton de modération" in done.stdout and "Arménie" in done.stdout
