@@ -102,7 +102,7 @@ def test_on_a_weekend_the_demo_is_the_coming_week() -> None:
 
 @given(st.dates(min_value=date(2000, 1, 3), max_value=date(2100, 12, 26)))
 def test_any_week_parses(today: date) -> None:
-    """The demo parses for any date; its first session is on that week's Monday (the next one at a weekend)."""
+    """The demo parses for any date; it starts on that week's Monday (the next one at a weekend)."""
     first = local(demo(today).sessions[0].start_ms).date()
     monday = today - timedelta(days=today.weekday())
     assert first == (monday + timedelta(days=7) if today.weekday() >= 5 else monday)
