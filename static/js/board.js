@@ -70,6 +70,44 @@ export function startBoard(variant) {
     show($("queue-empty"), session.queue.length === 0);
   }
 
+  // On a screen that must not scroll (board.css gives the side column a fixed height and hides
+  // what overflows it), show only the items that fit, whole, and say how many more there are.
+  // Items left out stay in the page for screen readers; on phones the side column grows instead.
+  const lists = [
+    { list: $("next"), more: $("next-more") },
+    { list: $("queue"), more: $("queue-more") },
+  ];
+  function paintLists() {
+    for (const part of lists) {
+      part.items.forEach((li, i) => li.classList.toggle("overflowed", i >= part.shown));
+      const left = part.items.length - part.shown;
+      show(part.more, left > 0);
+      text(part.more, left > 0 ? tr("more", { n: left }) : "");
+      attr(part.more, "data-count", left > 0 ? left : null);
+    }
+  }
+  function fitLists(session = live.state) {
+    const side = $("side");
+    for (const part of lists) {
+      part.items = Array.from(part.list.children);
+      part.shown = part.items.length;
+    }
+    paintLists();
+    if (getComputedStyle(side).overflowY === "visible") return;
+    const overflows = () => side.scrollHeight > side.clientHeight + 1;
+    // Trim the longer list first; on a tie, the queue, except in questions and answers.
+    const qa = Boolean(session) && session.phase === "qa";
+    const [next, queue] = lists;
+    while (next.shown + queue.shown > 0 && overflows()) {
+      const tie = qa ? next : queue;
+      const longer = next.shown === queue.shown ? tie : next.shown > queue.shown ? next : queue;
+      longer.shown -= 1;
+      paintLists();
+    }
+  }
+  new ResizeObserver(() => fitLists()).observe($("side"));
+  if (document.fonts) document.fonts.ready.then(() => fitLists());
+
   function render(session) {
     text($("sur"), tr("pre_session_of", { state: words.stateName(session.state_under_review) }));
     text($("series-title"), session.title || "");
@@ -90,6 +128,7 @@ export function startBoard(variant) {
     text($("holder-details"), holder.details.join(" · "));
     renderNext(session);
     renderQueue(session);
+    fitLists(session);
   }
 
   live.addEventListener("state", (ev) => render(ev.detail));
