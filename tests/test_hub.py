@@ -11,6 +11,7 @@ import struct
 
 import pytest
 
+from moderator.hub import Client
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import Running, in_process
@@ -76,3 +77,30 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(server: Runni
     assert outboxes[-1] <= 2, outboxes  # the never-reading one holds the newest state, not 500
     assert any(c.sending_since is not None for c in slow), "the slow client's socket never filled up"
     sock.close()
+
+
+async def test_an_idle_client_gets_its_state_at_once_and_a_blocked_one_from_its_sender_once():
+    """push_state writes straight away when the socket takes it; when the send would wait it is
+    abandoned before writing and the sender task delivers the frame exactly once."""
+    sent: list[str] = []
+    writable = asyncio.Event()
+    writable.set()
+    delivered = asyncio.Event()
+
+    async def send(text: str) -> None:
+        await writable.wait()  # like uvicorn's sans-I/O send: wait for writability, then write
+        sent.append(text)
+        delivered.set()
+
+    client = Client(send, "viewer", None)
+    client.push_state("s1")
+    assert sent == ["s1"]  # no await happened: written synchronously
+    writable.clear()
+    delivered.clear()
+    client.push_state("s2")
+    client.push_state("s3")  # replaces s2, not yet sent
+    assert sent == ["s1"]
+    writable.set()
+    await asyncio.wait_for(delivered.wait(), 5)
+    assert sent == ["s1", "s3"]
+    await client.close()
