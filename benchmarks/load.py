@@ -20,11 +20,13 @@ async def _steady_rss(b: Bench, samples: int = 5, every: float = 0.2) -> int:
     return int(statistics.median(values))
 
 
-async def memory(n: int) -> dict[str, Any]:
-    """Server RSS with N idle viewers minus RSS with none, divided by N; then a leak check.
+async def memory(n: int, crowds: int = 5) -> dict[str, Any]:
+    """Server RSS with N idle viewers minus RSS with none, divided by N; then a churn check.
 
     RSS after everyone left stays near its peak (the allocator keeps freed arenas), so the
-    leak check is a second crowd of N: memory must not grow past what the first one left.
+    churn check brings `crowds` more crowds of N, one after the other: memory freed by the
+    first is reused by the next, and what still grows is held after the viewers left (a
+    leak, or garbage the collector is not running often enough to free).
     """
     async with bench() as b:
         pool = ViewerPool()
@@ -41,11 +43,11 @@ async def memory(n: int) -> dict[str, Any]:
             await pool.acall("disconnect")
             await asyncio.sleep(1)
             after = await _steady_rss(b)
-            # A second crowd: freed memory the allocator kept is reused, so growth here would be a leak.
-            await pool.acall("connect", url=b.url, origin=b.origin, n=n, concurrency=100)
-            await pool.acall("disconnect")
+            for _ in range(crowds):
+                await pool.acall("connect", url=b.url, origin=b.origin, n=n, concurrency=100)
+                await pool.acall("disconnect")
             await asyncio.sleep(1)
-            again = await _steady_rss(b)
+            churned = await _steady_rss(b)
             await mod.close()
         finally:
             await asyncio.to_thread(pool.close)
@@ -56,7 +58,9 @@ async def memory(n: int) -> dict[str, Any]:
         "rss_loaded_mib": round(loaded / 2**20, 1),
         "per_connection_kib": round((loaded - empty) / n / 1024, 2),
         "retained_after_leave_mib": round((after - empty) / 2**20, 2),
-        "growth_second_crowd_mib": round((again - after) / 2**20, 2),
+        "churn_connections": crowds * n,
+        "churn_growth_mib": round((churned - after) / 2**20, 2),
+        "churn_growth_kib_per_connection": round((churned - after) / (crowds * n) / 1024, 3),
     }
 
 

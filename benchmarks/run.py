@@ -212,6 +212,15 @@ def table(results: dict[str, Any], p: Profile) -> list[tuple[str, str, str, str,
                 _verdict(m["per_connection_kib"] <= 50 if full else None),
             )
         )
+        rows.append(
+            (
+                "memory churn",
+                f"{m['churn_connections']:g} more come and go",
+                f"+{m['churn_growth_mib']} MiB ({m['churn_growth_kib_per_connection']} KiB/conn)",
+                "~0 (nothing held)",
+                _verdict(None),
+            )
+        )
     if "burst" in results:
         m = results["burst"]["median"]
         rows.append(

@@ -57,6 +57,8 @@ def test_memory_per_connection_is_measured(quick: dict[str, Any]) -> None:
     m = quick["results"]["memory"]["median"]
     assert m["with_state"] == quick["profile"]["memory_n"]
     assert 0 < m["per_connection_kib"] < 10_000
+    assert m["churn_connections"] == 5 * quick["profile"]["memory_n"]
+    assert math.isfinite(m["churn_growth_kib_per_connection"])
 
 
 def test_question_burst_is_answered_correctly(quick: dict[str, Any]) -> None:
@@ -116,6 +118,7 @@ def test_table_lists_every_figure(quick: dict[str, Any]) -> None:
         "fan-out p99",
         "last viewer",
         "memory/conn",
+        "memory churn",
         "question burst",
         "slow consumers",
         "crash safety",
