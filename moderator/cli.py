@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import os
 import re
@@ -51,9 +50,6 @@ def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "i
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    # Thousands of connections keep many objects alive: collect the young generation less often,
-    # which removed most of the latency spikes of a fan-out to 3,000 viewers (benchmarks/README.md).
-    gc.set_threshold(50_000, 50, 1000)
     uvicorn.Server(uvicorn_config(settings, host, port)).run()
 
 
