@@ -1,7 +1,7 @@
 // The printable join cards: fetched with the moderator token (kept in this tab only,
 // sent in a header, never in a URL the server sees) and shown ready to print.
 
-import { pageConfig, translator } from "./live.js";
+import { pageConfig, takeToken, translator } from "./live.js";
 import { show } from "./dom.js";
 
 const config = pageConfig();
@@ -9,14 +9,6 @@ const tr = translator(pageConfig("strings"));
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = `upr-moderator-token:${config.series_id}`;
 
-function takeToken() {
-  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (match) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
 
 function askForToken(error) {
   show($("auth"), true);
@@ -55,6 +47,6 @@ $("auth-form").addEventListener("submit", (ev) => {
 
 $("print").addEventListener("click", () => window.print());
 
-const token = takeToken();
+const token = takeToken(TOKEN_KEY);
 if (token) load(token).catch((err) => askForToken(tr("failed", { reason: err.message })));
 else askForToken("");

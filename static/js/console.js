@@ -16,6 +16,7 @@ import {
   remainingMs,
   runningPartMs,
   serverNow,
+  takeToken,
   translator,
   warningWords,
 } from "./live.js";
@@ -33,14 +34,6 @@ const TOAST_MS = 8000;
 
 // The token arrives in the fragment (#token=…), which browsers never send to the server;
 // it is kept in this tab's sessionStorage and the fragment is wiped from the address bar.
-function takeToken() {
-  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (match) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
 
 function askForToken(error) {
   show($("auth"), true);
@@ -58,7 +51,7 @@ $("auth-form").addEventListener("submit", (ev) => {
   location.reload();
 });
 
-const token = takeToken();
+const token = takeToken(TOKEN_KEY);
 if (token) {
   $("cards-link").href = `/series/${encodeURIComponent(config.series_id)}/cards#token=${encodeURIComponent(token)}`;
 }
