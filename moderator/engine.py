@@ -3,6 +3,12 @@
 The engine's states are fed by the store's subscription to committed events, not by the code
 path that took the command, so another process's commits would reach it the same way.
 It also wakes up when a video reaches its end, to move to the next one (`playback.advance`).
+A wake-up that comes early by the server's clock (timers run on the monotonic clock, the
+server's time is the wall clock) waits again for the rest; one refused is armed again.
+
+An unexpected exception inside a batch (a bug in decide, an unknown store error) fails that
+batch's commands with `internal` and is logged with its traceback; the writer goes on, so the
+session keeps taking commands. A listener that raises is logged and does not undo the commit.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from moderator.commands import Actor, Command
 from moderator.decide import advance_due, decide
@@ -25,16 +32,38 @@ Listener = Callable[[SessionState, int], None]
 Pending = tuple[Command, Actor, "asyncio.Future[int]"]
 SYSTEM = Actor("system")
 MAX_BATCH = 256
+RETRY_S = 1.0  # after the disk refused an advance
+
+
+class Handle(Protocol):
+    def cancel(self) -> None: ...
+
+
+# call_later(delay_s, callback) -> a handle that cancels it; asyncio's loop by default.
+CallLater = Callable[[float, Callable[[], None]], Handle]
+
+
+def _internal() -> Refused:
+    return Refused(
+        "internal",
+        N_(
+            "The server hit an error of its own and did not take this command: nothing changed. "
+            "Try again; if it happens again, tell the technical team."
+        ),
+    )
 
 
 class Engine:
-    def __init__(self, store: Store, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(
+        self, store: Store, clock: Callable[[], int] = now_ms, call_later: CallLater | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
+        self._call_later = call_later
         self._states: dict[str, SessionState] = {}
         self._inboxes: dict[str, asyncio.Queue[Pending]] = {}
         self._writers: dict[str, asyncio.Task[None]] = {}
-        self._wakeups: dict[str, asyncio.TimerHandle] = {}
+        self._wakeups: dict[str, Handle] = {}
         self._listeners: list[Listener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         store.subscribe(self._committed)
@@ -92,7 +121,13 @@ class Engine:
             batch = [await inbox.get()]
             while not inbox.empty() and len(batch) < MAX_BATCH:
                 batch.append(inbox.get_nowait())
-            await self._commit_batch(session_id, batch)
+            try:
+                await self._commit_batch(session_id, batch)
+            except Exception:
+                log.exception("batch of %d commands failed in session %s", len(batch), session_id)
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(_internal())
 
     async def _commit_batch(self, session_id: str, batch: list[Pending]) -> None:
         state = self._states[session_id]
@@ -103,10 +138,15 @@ class Engine:
                 continue
             try:
                 decided = decide(tentative, command, actor, now)
+                folded = fold(tentative, decided)
             except Refused as e:
                 future.set_exception(e)
                 continue
-            tentative = fold(tentative, decided)
+            except Exception:
+                log.exception("%s failed in session %s", command.name, session_id)
+                future.set_exception(_internal())
+                continue
+            tentative = folded
             events += decided
             accepted.append((future, tentative.seq))
         if not events:
@@ -139,36 +179,58 @@ class Engine:
         self._states[session_id] = state
         now = self.clock()
         for listener in self._listeners:
-            listener(state, now)
+            try:
+                listener(state, now)
+            except Exception:  # the events are stored: a screen's trouble must not undo them
+                log.exception("a listener failed on session %s at seq %d", session_id, state.seq)
         self._schedule(session_id)
 
     # ---- videos that reach their end ------------------------------------------------------------
 
-    def _schedule(self, session_id: str) -> None:
+    def _arm(self, session_id: str, delay_s: float, callback: Callable[[], None]) -> None:
         handle = self._wakeups.pop(session_id, None)
         if handle is not None:
             handle.cancel()
-        state = self._states[session_id]
-        due = advance_due(state)
-        if due is None:
-            return
-        loop = asyncio.get_running_loop()
-        delay = max(0.0, (due - self.clock()) / 1000)
-        self._wakeups[session_id] = loop.call_later(delay, self._wake, session_id)
+        if self._call_later is not None:
+            self._wakeups[session_id] = self._call_later(delay_s, callback)
+        else:
+            self._wakeups[session_id] = asyncio.get_running_loop().call_later(delay_s, callback)
 
-    def _wake(self, session_id: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._advance(session_id))
+    def _schedule(self, session_id: str) -> None:
+        """Arm the wake-up for the end of the video now playing (or disarm it: nothing plays)."""
+        due = advance_due(self._states[session_id])
+        if due is None:
+            handle = self._wakeups.pop(session_id, None)
+            if handle is not None:
+                handle.cancel()
+            return
+        delay = max(0.0, (due - self.clock()) / 1000)
+        self._arm(session_id, delay, partial(self._wake, session_id, due))
+
+    def _wake(self, session_id: str, due: int) -> None:
+        self._wakeups.pop(session_id, None)
+        state = self._states.get(session_id)
+        if state is None or advance_due(state) != due:
+            return  # the video was paused, sought or replaced meanwhile: its commit re-armed the wake-up
+        early = due - self.clock()
+        if early > 0:  # woken before the end by the server's clock: wait for the rest
+            self._arm(session_id, early / 1000, partial(self._wake, session_id, due))
+            return
+        task = asyncio.get_running_loop().create_task(self._advance(session_id, due))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _advance(self, session_id: str) -> None:
+    async def _advance(self, session_id: str, due: int) -> None:
         try:
             await self.execute(session_id, Command("playback.advance"), SYSTEM)
         except Refused as e:
-            if e.code == "unavailable":  # the disk refused: try again shortly
-                self._wakeups[session_id] = asyncio.get_running_loop().call_later(1.0, self._wake, session_id)
+            if e.code in ("unavailable", "internal"):  # the disk refused: try again shortly
+                log.warning("no advance for %s yet: %s; trying again", session_id, e.english())
+                self._arm(session_id, RETRY_S, partial(self._wake, session_id, due))
             else:
-                log.debug("no advance for %s: %s", session_id, e.english())
+                log.info("no advance for %s: %s", session_id, e.english())
+                if session_id not in self._wakeups:
+                    self._schedule(session_id)  # still playing (the clock went back?): wait for its end
 
     def close(self) -> None:
         for handle in self._wakeups.values():

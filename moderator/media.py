@@ -255,7 +255,7 @@ async def _record(
         with contextlib.suppress(StoreUnavailable):  # the file goes; keep the row pointing at the old one
             if previous is not None:
                 await store.save_video(previous)
-        status = {"not_found": 404, "conflict": 409, "unavailable": 503}.get(e.code, 422)
+        status = {"not_found": 404, "conflict": 409, "unavailable": 503, "internal": 503}.get(e.code, 422)
         raise MediaError(status, e.code, e.message, **e.params) from e
     return Attached(video.speaker_id, video.duration_ms, url)
 

@@ -150,6 +150,9 @@ class Store:
         except sqlite3.Error as e:
             await self._rollback()
             raise StoreUnavailable(str(e)) from e
+        except Exception:  # never leave the connection inside a transaction: the next BEGIN would fail
+            await self._rollback()
+            raise
 
     async def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error):  # no transaction left open: SQLite already rolled back
