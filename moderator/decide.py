@@ -11,7 +11,7 @@ from typing import Any
 
 from moderator.commands import Actor, Command, authorise, parse_args
 from moderator.refusal import N_, Refused
-from moderator.state import SessionState, Speaker
+from moderator.state import Phase, SessionState, Speaker
 
 Event = dict[str, Any]
 
@@ -30,11 +30,19 @@ def _ev(kind: str, at: int, **fields: Any) -> Event:
     return {"type": kind, "at": at, **fields}
 
 
-def _phase(state: SessionState, allowed: tuple[str, ...]) -> None:
+# Why a command is refused in a phase, in words (never the phase's code): one sentence a phase.
+_NOT_IN_PHASE: dict[Phase, str] = {
+    "scheduled": N_("The session has not been opened yet."),
+    "opening": N_("Not possible during the opening of the session."),
+    "statements": N_("Not possible during the statements."),
+    "qa": N_("Not possible during the questions."),
+    "closed": N_("The session is closed."),
+}
+
+
+def _phase(state: SessionState, allowed: tuple[Phase, ...]) -> None:
     if state.phase not in allowed:
-        raise Refused(
-            "conflict", N_("Not possible while the session is in its '%(phase)s' phase."), phase=state.phase
-        )
+        raise Refused("conflict", _NOT_IN_PHASE[state.phase])
 
 
 def _speaker(state: SessionState, speaker_id: str) -> Speaker:
@@ -79,12 +87,21 @@ def _close(state: SessionState, args: dict[str, Any], actor: Actor, now: int) ->
 # ---- speakers -----------------------------------------------------------------------------------
 
 
+def _statements_begin(state: SessionState, at: int) -> list[Event]:
+    """Giving a speaker the floor in the opening starts the statements (no need to press Statements)."""
+    return [_ev("session.statements_began", at)] if state.phase == "opening" else []
+
+
 def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, ("opening", "statements", "qa"))
     speaker = _speaker(state, args["speaker_id"])
     if state.floor is not None and state.floor.kind == "speaker" and state.floor.id == speaker.id:
         raise Refused("conflict", N_("%(name)s already has the floor."), name=speaker.name)
-    return [*end_turn(state, now), _ev("speaker.called", now, speaker_id=speaker.id)]
+    return [
+        *end_turn(state, now),
+        *_statements_begin(state, now),
+        _ev("speaker.called", now, speaker_id=speaker.id),
+    ]
 
 
 def _finish(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
@@ -251,7 +268,7 @@ def _play(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> 
     if speaker.video_url is None:
         raise Refused("conflict", N_("%(name)s has no video yet."), name=speaker.name)
     holder = [] if state.floor is not None and state.floor.id == speaker.id else end_turn(state, now)
-    return [*holder, _ev("playback.started", now, speaker_id=speaker.id)]
+    return [*holder, *_statements_begin(state, now), _ev("playback.started", now, speaker_id=speaker.id)]
 
 
 def _playing(state: SessionState) -> None:

@@ -250,3 +250,50 @@ def test_a_screen_reports_an_unknown_video_length_once():
     run.do("video.duration", VIEWER, speaker_id="s1", duration_ms=90_000)
     assert run.state.playback.ends_at() == run.now + 90_000
     refused(run, "conflict", "video.duration", VIEWER, speaker_id="s1", duration_ms=1)
+
+
+def phase_refusal(run: Run, name: str, **args) -> Refused:
+    with pytest.raises(Refused) as e:
+        run.do(name, **args)
+    assert e.value.code == "conflict"
+    return e.value
+
+
+def test_a_refusal_for_the_phase_says_it_in_words_one_sentence_a_phase():
+    """Not the phase's code ('scheduled'): a sentence a person understands, for each phase."""
+    run = Run(session())
+    said = {"scheduled": phase_refusal(run, "speaker.call", speaker_id="s1").english()}
+    run.do("session.open")
+    said["opening"] = phase_refusal(run, "session.open").english()
+    run.do("session.statements")
+    said["statements"] = phase_refusal(run, "session.statements").english()
+    run.do("session.qa")
+    said["qa"] = phase_refusal(run, "session.statements").english()
+    assert said == {
+        "scheduled": "The session has not been opened yet.",
+        "opening": "Not possible during the opening of the session.",
+        "statements": "Not possible during the statements.",
+        "qa": "Not possible during the questions.",
+    }
+
+
+def test_calling_the_first_speaker_in_the_opening_starts_the_statements():
+    """The phase moves on by itself: the room's screens no longer say 'Opening' through the statements."""
+    run = opened()
+    events = run.do("speaker.call", speaker_id="s1")
+    assert [e["type"] for e in events] == ["session.statements_began", "speaker.called"]
+    assert run.state.phase == "statements" and run.state.floor.id == "s1"
+    assert [e["type"] for e in run.do("speaker.call", speaker_id="s2")] == [
+        "speaker.finished",
+        "speaker.called",
+    ]
+    run.do("session.qa")
+    run.do("speaker.call", speaker_id="s3")  # a panelist answering a question: still the questions
+    assert run.state.phase == "qa"
+
+
+def test_playing_the_first_video_in_the_opening_starts_the_statements():
+    run = opened(fmt="virtual", video=True)
+    events = run.do("playback.play", speaker_id="s1")
+    assert [e["type"] for e in events] == ["session.statements_began", "playback.started"]
+    assert run.state.phase == "statements" and run.state.playback.speaker_id == "s1"

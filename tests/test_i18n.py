@@ -10,6 +10,9 @@ from babel.messages.catalog import Catalog
 
 from moderator import catalogs, i18n
 from moderator.i18n import SUPPORTED_LOCALES, negotiate, translate, translations
+from moderator.refusal import Refused
+from moderator.state import PHASES
+from tests.support.core import Run, session
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 
@@ -154,3 +157,35 @@ def test_negotiate_survives_huge_headers() -> None:
     """A very long header is read up to a bound and never raises."""
     assert negotiate("x-" * 100_000 + ",fr") == "en"
     assert negotiate("fr," + "x;q=0.1," * 10_000) == "fr"
+
+
+def _phase_refusals() -> list[Refused]:
+    """The refusal a command gets for the phase, in each phase but closed (refused before any rule)."""
+    run = Run(session())
+    out = []
+    for step, (name, args) in [
+        ("session.open", ("speaker.call", {"speaker_id": "s1"})),
+        ("session.statements", ("session.open", {})),
+        ("session.qa", ("session.statements", {})),
+        (None, ("session.statements", {})),
+    ]:
+        with pytest.raises(Refused) as e:
+            run.do(name, **args)
+        out.append(e.value)
+        if step:
+            run.do(step)
+    return out
+
+
+@pytest.mark.parametrize("locale", ["en", "fr", "es"])
+def test_a_refusal_for_the_phase_names_no_phase_code(locale: str) -> None:
+    """Not "the session is in its 'scheduled' phase" (« scheduled » in French): words, translated."""
+    refusals = _phase_refusals()
+    sentences = [translate(locale, r.message, r.params) for r in refusals]
+    assert len(set(sentences)) == 4, sentences
+    for refusal, sentence in zip(refusals, sentences, strict=True):
+        words = set(re.findall(r"\w+", sentence.lower()))
+        assert not words & {"scheduled", "qa", "phase"}, sentence
+        if locale != "en":
+            assert not words & set(PHASES), f"an English phase code in {sentence!r}"
+            assert sentence != refusal.english(), f"not translated: {sentence!r}"

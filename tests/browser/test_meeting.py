@@ -39,6 +39,7 @@ async def test_console_speaker_room_and_two_phones_follow_one_meeting(screens: S
     # N calls the next speaker, Space starts the timer: the countdown runs on both screens.
     await console.keyboard.press("n")
     await expect(console.locator("#holder")).to_have_text("Anna Petrosyan")
+    await expect(room.locator("#phase")).to_have_text("Statements")  # the first speaker starts them
     await expect(speaker.locator("#holder")).to_have_text("A journalist")  # her public name only
     await expect(room.locator("#holder")).to_have_text("A journalist")
     await expect(speaker.locator("#countdown")).to_have_text("07:00")
