@@ -73,6 +73,12 @@ def _text(max_len: int, *, allow_empty: bool) -> Check:
     return check
 
 
+def _boolean(name: str, value: object) -> object:
+    if not isinstance(value, bool):
+        raise Refused("invalid", N_("'%(arg)s' must be true or false."), arg=name)
+    return value
+
+
 def _message_target(name: str, value: object) -> object:
     if value not in ("speaker", "room"):
         raise Refused("invalid", N_('\'%(arg)s\' must be "speaker" or "room".'), arg=name)
@@ -115,7 +121,12 @@ SPECS: dict[str, Spec] = {
     "queue.done": Spec(MOD, {"entry_id": _ident}),
     "queue.remove": Spec(MOD, {"entry_id": _ident}),
     "queue.move": Spec(MOD, {"entry_id": _ident, "position": _int_between(0, 10_000)}),
-    "message.show": Spec(MOD, {"text": _text(MESSAGE_MAX, allow_empty=False), "to": _message_target}),
+    # `pinned`: the message stays when the floor changes (else a message to the speaker goes then).
+    "message.show": Spec(
+        MOD,
+        {"text": _text(MESSAGE_MAX, allow_empty=False), "to": _message_target},
+        {"pinned": _boolean},
+    ),
     "message.clear": Spec(MOD),
     "playback.play": Spec(MOD, optional={"speaker_id": _optional_ident}),
     "playback.pause": Spec(MOD),

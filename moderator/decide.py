@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderator.commands import Actor, Command, authorise, parse_args
+from moderator.evolve import fold
 from moderator.refusal import N_, Refused
 from moderator.state import Phase, SessionState, Speaker
 
@@ -23,7 +24,36 @@ def decide(state: SessionState, command: Command, actor: Actor, now: int) -> lis
     if state.phase == "closed":
         raise Refused("conflict", N_("This session is closed; its report stays available."))
     handler = _HANDLERS[command.name]
-    return handler(state, args, actor, now)
+    events = handler(state, args, actor, now)
+    return [*events, *_message_after(state, events)]
+
+
+# The events that may give the floor to someone else or free it.
+_FLOOR_EVENTS = frozenset(
+    {
+        "speaker.called",
+        "speaker.finished",
+        "queue.called",
+        "queue.answered",
+        "queue.removed",
+        "queue.withdrawn",
+        "playback.started",
+        "session.closed",
+    }
+)
+
+
+def _message_after(state: SessionState, events: list[Event]) -> list[Event]:
+    """A message to the speaker goes when the floor changes, unless the moderator pinned it."""
+    message = state.message
+    if message is None or message.to != "speaker" or message.pinned:
+        return []
+    if not any(e["type"] in _FLOOR_EVENTS for e in events):
+        return []
+    after = fold(state, events)
+    if after.floor == state.floor or after.message != message:
+        return []
+    return [_ev("message.cleared", events[-1]["at"])]
 
 
 def _ev(kind: str, at: int, **fields: Any) -> Event:
@@ -240,7 +270,7 @@ def _queue_move(state: SessionState, args: dict[str, Any], actor: Actor, now: in
 
 
 def _message_show(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
-    return [_ev("message.shown", now, text=args["text"], to=args["to"])]
+    return [_ev("message.shown", now, text=args["text"], to=args["to"], pinned=bool(args["pinned"]))]
 
 
 def _message_clear(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:

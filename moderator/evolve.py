@@ -142,7 +142,7 @@ def _moved(state: SessionState, e: Event, at: int) -> SessionState:
 
 
 def _message_shown(state: SessionState, e: Event, at: int) -> SessionState:
-    return replace(state, message=Message(e["text"], e["to"]))
+    return replace(state, message=Message(e["text"], e["to"], bool(e.get("pinned", False))))
 
 
 def _message_cleared(state: SessionState, e: Event, at: int) -> SessionState:

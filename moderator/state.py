@@ -72,6 +72,7 @@ class Floor:
 class Message:
     text: str
     to: Literal["speaker", "room"]
+    pinned: bool = False  # kept when the floor changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderator.countries import state_ref
-from moderator.state import Entry, SessionState, Speaker
+from moderator.state import Entry, Message, SessionState, Speaker
 
 PUBLIC_ROLES = frozenset({"viewer", "delegation"})
 
@@ -33,9 +33,13 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "floor": None if state.floor is None else {"kind": state.floor.kind, "id": state.floor.id},
         "timer": state.timer.wire(),
         "queue": [_entry(e, moderator) for e in state.queue],
-        "message": None if state.message is None else {"text": state.message.text, "to": state.message.to},
+        "message": None if state.message is None else _message(state.message),
         "playback": None if state.playback is None else state.playback.wire(),
     }
+
+
+def _message(m: Message) -> dict[str, Any]:
+    return {"text": m.text, "to": m.to, "pinned": m.pinned}
 
 
 def public_name(speaker: Speaker) -> str:

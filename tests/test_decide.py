@@ -297,3 +297,57 @@ def test_playing_the_first_video_in_the_opening_starts_the_statements():
     events = run.do("playback.play", speaker_id="s1")
     assert [e["type"] for e in events] == ["session.statements_began", "playback.started"]
     assert run.state.phase == "statements" and run.state.playback.speaker_id == "s1"
+
+
+def test_a_message_to_the_speaker_goes_when_the_floor_changes():
+    """ "Please conclude" must not stay up above the next speaker or a question from France."""
+    run = opened(n=3)
+    run.do("speaker.call", speaker_id="s1")
+    run.do("message.show", text="Please conclude", to="speaker")
+    assert run.state.message.pinned is False
+    events = run.tick(1_000).do("speaker.call", speaker_id="s2")
+    assert [e["type"] for e in events] == ["speaker.finished", "speaker.called", "message.cleared"]
+    assert events[-1]["at"] == run.now and run.state.message is None
+
+    for change, args in [("speaker.finish", {}), ("speaker.call", {"speaker_id": "s3"})]:
+        run.do("message.show", text="Please conclude", to="speaker")
+        run.do(change, **args)
+        assert run.state.message is None, change
+
+    run.do("session.qa")
+    run.do("queue.request", mission("FR"))
+    run.do("queue.request", mission("KE"))
+    run.do("message.show", text="One minute", to="speaker")
+    run.do("queue.call", entry_id="q1")  # a question from France: the floor changes
+    assert run.state.message is None
+    run.do("message.show", text="One minute", to="speaker")
+    run.do("queue.remove", entry_id="q2")  # a waiting request leaves: the floor stays with France
+    assert run.state.message.text == "One minute"
+    run.do("queue.done", entry_id="q1")
+    assert run.state.message is None
+
+
+def test_a_pinned_message_and_a_message_to_the_room_stay_when_the_floor_changes():
+    run = opened(n=2)
+    run.do("speaker.call", speaker_id="s1")
+    run.do("message.show", text="Speak slowly for the interpreters", to="speaker", pinned=True)
+    run.do("speaker.call", speaker_id="s2")
+    assert run.state.message.text == "Speak slowly for the interpreters" and run.state.message.pinned
+    run.do("message.show", text="Coffee at 11:00", to="room")
+    run.do("speaker.finish")
+    assert run.state.message.text == "Coffee at 11:00"
+    refused(run, "invalid", "message.show", text="x", to="speaker", pinned="yes")
+    refused(run, "invalid", "message.show", text="x", to="speaker", pinned=1)
+
+
+def test_a_message_to_the_speaker_goes_when_the_next_video_starts_by_itself():
+    run = opened(n=2, fmt="virtual", video=True)
+    start = run.now
+    run.do("playback.play", speaker_id="s1")
+    run.do("message.show", text="Sound is low", to="speaker")
+    events = run.do("playback.advance", SYSTEM, at=start + 201_000)
+    assert events[-1] == {"type": "message.cleared", "at": start + 201_000}
+    assert run.state.message is None and run.state.playback.speaker_id == "s2"
+    run.do("message.show", text="Sound is low", to="speaker")
+    run.do("playback.play", speaker_id="s2")  # the same speaker's video again: same floor
+    assert run.state.message is not None

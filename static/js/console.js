@@ -161,9 +161,10 @@ $("message-form").addEventListener("submit", async (ev) => {
     return;
   }
   const to = new FormData($("message-form")).get("to") || "speaker";
-  const ack = await run("message.show", { text: textValue, to });
+  const ack = await run("message.show", { text: textValue, to, pinned: $("message-pinned").checked });
   if (ack) {
     $("message-text").value = "";
+    $("message-pinned").checked = false;
     $("message-text").dispatchEvent(new Event("input"));
   }
 });
@@ -401,7 +402,10 @@ function render(s) {
   const message = s.message;
   text(
     $("message-current"),
-    message ? tr(message.to === "room" ? "message_shown_room" : "message_shown_speaker", { text: message.text }) : tr("message_none"),
+    message
+      ? tr(message.to === "room" ? "message_shown_room" : "message_shown_speaker", { text: message.text }) +
+          (message.pinned ? " " + tr("message_kept") : "")
+      : tr("message_none"),
   );
   attr($("message-current"), "data-active", message ? "true" : null);
 
