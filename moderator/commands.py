@@ -88,7 +88,6 @@ def _message_target(name: str, value: object) -> object:
 MOD: frozenset[Role] = frozenset({"moderator"})
 MISSION: frozenset[Role] = frozenset({"delegation"})
 SYSTEM: frozenset[Role] = frozenset({"system"})
-ANYONE: frozenset[Role] = frozenset({"moderator", "delegation", "viewer"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +132,10 @@ SPECS: dict[str, Spec] = {
     "playback.seek": Spec(MOD, {"position_ms": _position_ms}),
     "playback.skip": Spec(MOD),
     "playback.stop": Spec(MOD),
-    # A screen that loaded a video whose length the server could not read reports it.
-    "video.duration": Spec(ANYONE, {"speaker_id": _ident, "duration_ms": _int_between(1, 4 * HOUR_MS)}),
+    # The moderator's console reports the length of a video the server could not read from its
+    # file (only then: a length read from the file is final). No other role may: a viewer's
+    # report of 1 ms would end a statement at once.
+    "video.duration": Spec(MOD, {"speaker_id": _ident, "duration_ms": _int_between(1000, 4 * HOUR_MS)}),
     # Sent by the server itself: when a video reaches its end, and when one is uploaded.
     "playback.advance": Spec(SYSTEM),
     "video.attach": Spec(

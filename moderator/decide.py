@@ -362,7 +362,9 @@ def _advance(state: SessionState, args: dict[str, Any], actor: Actor, now: int) 
 
 def _video_duration(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     speaker = _speaker(state, args["speaker_id"])
-    if speaker.video_url is None or speaker.video_duration_ms is not None:
+    if speaker.video_url is None:
+        raise Refused("conflict", N_("%(name)s has no video yet."), name=speaker.name)
+    if speaker.video_duration_ms is not None:
         raise Refused("conflict", N_("The length of that video is already known."))
     return [_ev("video.duration_reported", now, speaker_id=speaker.id, duration_ms=args["duration_ms"])]
 

@@ -2,8 +2,9 @@
 
 `PUT /api/speakers/{speaker_id}/video` (admin token) streams the body to a temporary file in
 the media folder (never whole in memory), checks its type, size and first bytes, reads its
-length (mutagen, MP4 only; else null and the first screen that loads it reports it), renames
-it into place, records it and tells every screen through the `video.attach` command.
+length with FFmpeg's demuxers (PyAV, MP4 and WebM alike; null only when the file does not
+tell, and then the moderator's console may report it), renames it into place, records it and
+tells every screen through the `video.attach` command.
 `GET /media/{name}` serves the files with Range support, so browsers seek and start fast.
 """
 
@@ -19,7 +20,7 @@ import weakref
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -93,18 +94,40 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def read_duration(path: Path, content_type: str) -> int | None:
-    """The length in ms, read with mutagen for MP4; None when the file does not tell (WebM, fragments)."""
-    if content_type != "video/mp4":
-        return None
-    from mutagen import MutagenError
-    from mutagen.mp4 import MP4
+def read_duration(path: Path) -> int | None:
+    """The length in ms, read from the file by FFmpeg's demuxers (PyAV); None when it cannot be read.
+
+    In order: the container's duration (MP4's `mvhd`, WebM's `Duration`), the streams' own, and
+    for a file that states none (a WebM recorded by a browser's MediaRecorder) the end of its
+    last packet, read through the file without decoding it.
+    """
+    import av
 
     try:
-        mp4: Any = cast(Any, MP4)(path)  # mutagen's constructors carry no annotations
-        seconds = float(mp4.info.length)
-    except (MutagenError, OSError, ValueError):
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if container.duration is not None and container.duration > 0:
+                return _ms(container.duration / av.time_base)
+            heads = [
+                float(st.duration * st.time_base)
+                for st in container.streams
+                if st.duration is not None and st.time_base is not None and st.duration > 0
+            ]
+            if heads:
+                return _ms(max(heads))
+            first: float | None = None
+            last = 0.0
+            for packet in container.demux():
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                start = float(packet.pts * packet.time_base)
+                first = start if first is None else min(first, start)
+                last = max(last, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+            return None if first is None else _ms(last - first)
+    except (av.FFmpegError, OSError, ValueError, OverflowError, ZeroDivisionError):
         return None
+
+
+def _ms(seconds: float) -> int | None:
     ms = round(seconds * 1000)
     return ms if ms > 0 else None
 
@@ -201,7 +224,7 @@ async def ingest(
     await anyio.to_thread.run_sync(lambda: folder.mkdir(parents=True, exist_ok=True))
     temp, size = await _receive(chunks, folder, content_type, settings.max_video_bytes)
     try:
-        duration = await anyio.to_thread.run_sync(read_duration, temp, content_type)
+        duration = await anyio.to_thread.run_sync(read_duration, temp)
         if duration is not None and duration > MAX_DURATION_MS:
             raise MediaError(
                 422,

@@ -241,15 +241,22 @@ def test_skip_and_stop_the_sequence():
     assert run.state.playback is None and run.state.speaker("s2").status == "done"
 
 
-def test_a_screen_reports_an_unknown_video_length_once():
-    """video.duration fills in a length the server could not read, and only then."""
-    run = opened(n=1, fmt="virtual")
+def test_only_the_moderator_reports_an_unknown_video_length_once():
+    """video.duration fills in a length the server could not read, from the moderator only, and only then."""
+    run = opened(n=2, fmt="virtual")
     run.do("video.attach", SYSTEM, speaker_id="s1", url="/media/s1.webm")
     run.do("playback.play", speaker_id="s1")
     assert run.state.playback.ends_at() is None
-    run.do("video.duration", VIEWER, speaker_id="s1", duration_ms=90_000)
+    refused(run, "forbidden", "video.duration", VIEWER, speaker_id="s1", duration_ms=1_000)
+    refused(run, "forbidden", "video.duration", mission("FR"), speaker_id="s1", duration_ms=14_400_000)
+    refused(run, "invalid", "video.duration", speaker_id="s1", duration_ms=1)  # 1 ms would end it at once
+    refused(run, "invalid", "video.duration", speaker_id="s1", duration_ms=14_400_001)
+    refused(run, "conflict", "video.duration", speaker_id="s2", duration_ms=90_000)  # no video
+    run.do("video.duration", speaker_id="s1", duration_ms=90_000)
     assert run.state.playback.ends_at() == run.now + 90_000
-    refused(run, "conflict", "video.duration", VIEWER, speaker_id="s1", duration_ms=1)
+    refused(run, "conflict", "video.duration", speaker_id="s1", duration_ms=1_000)
+    run.do("video.attach", SYSTEM, speaker_id="s2", url="/media/s2.mp4", duration_ms=30_000)
+    refused(run, "conflict", "video.duration", speaker_id="s2", duration_ms=60_000)  # read from the file
 
 
 def phase_refusal(run: Run, name: str, **args) -> Refused:

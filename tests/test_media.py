@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.requests import ClientDisconnect
 
+from moderator import media
 from moderator.agenda import parse_agenda
 from moderator.engine import Engine
 from moderator.importer import import_file
@@ -95,21 +96,59 @@ async def test_an_mp4_upload_tells_every_screen_and_is_served_with_ranges(
     await viewer.close()
 
 
-async def test_a_webm_length_is_reported_by_the_first_screen(virtual: Running, videos: dict[str, Path]):
-    """WebM: duration_ms null until a screen reports it with video.duration; a second report is refused."""
+def without_duration(webm: Path, out: Path) -> Path:
+    """The WebM with its Segment Info `Duration` element voided, as a browser's MediaRecorder writes it."""
+    data = bytearray(webm.read_bytes())
+    at = data.find(b"\x44\x89\x88")  # Duration, 8-byte float
+    assert at > 0
+    data[at] = 0xEC  # a Void element of the same size: EC 89 covers the 9 bytes that follow
+    out.write_bytes(data)
+    return out
+
+
+async def test_a_webm_gets_its_length_on_upload_and_nobody_may_report_another(
+    virtual: Running, videos: dict[str, Path], tmp_path: Path
+):
+    """WebM: the server reads the length from the file, also where the header states none; a viewer's
+    video.duration is forbidden (it ended or stretched statements), the moderator's conflict."""
     sid = speaker_id(virtual, 1)
     r = await put(virtual, sid, videos["webm"].read_bytes(), "video/webm; codecs=vp8")
     assert r.status_code == 201, r.text
-    assert r.json()["duration_ms"] is None and r.json()["url"].endswith(".webm")
+    assert 19_900 <= r.json()["duration_ms"] <= 20_300 and r.json()["url"].endswith(".webm")
     served = await virtual.http.get(r.json()["url"], headers={"Range": "bytes=0-3"})
     assert served.status_code == 206 and served.content == b"\x1a\x45\xdf\xa3"
     assert served.headers["content-type"] == "video/webm"
     viewer = await Live.open(virtual.ws, virtual.session_id(), None)
-    assert viewer.state["speakers"][1]["video"]["duration_ms"] is None
-    await viewer.ok("video.duration", speaker_id=sid, duration_ms=20_000)
-    assert viewer.state["speakers"][1]["video"]["duration_ms"] == 20_000
-    await viewer.refused("conflict", "video.duration", speaker_id=sid, duration_ms=19_000)
+    assert viewer.state["speakers"][1]["video"]["duration_ms"] == r.json()["duration_ms"]
+    await viewer.refused("forbidden", "video.duration", speaker_id=sid, duration_ms=1)
+    mod = await Live.open(virtual.ws, virtual.session_id(), virtual.series["moderator_token"])
+    await mod.refused("conflict", "video.duration", speaker_id=sid, duration_ms=14_400_000)
+
+    recorded = without_duration(videos["webm"], tmp_path / "recorded.webm")
+    r = await put(virtual, speaker_id(virtual, 2), recorded.read_bytes(), "video/webm")
+    assert r.status_code == 201, r.text
+    assert 19_900 <= r.json()["duration_ms"] <= 20_300
     await viewer.close()
+    await mod.close()
+
+
+async def test_the_moderator_reports_a_length_the_server_could_not_read(
+    virtual: Running, videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+):
+    """Only when the file does not tell: the moderator may report it, once, within sane bounds."""
+    monkeypatch.setattr(media, "read_duration", lambda path: None)
+    sid = speaker_id(virtual, 1)
+    r = await put(virtual, sid, videos["webm"].read_bytes(), "video/webm")
+    assert r.status_code == 201 and r.json()["duration_ms"] is None
+    viewer = await Live.open(virtual.ws, virtual.session_id(), None)
+    phone = await Live.open(virtual.ws, virtual.session_id(), virtual.token("FR"))
+    mod = await Live.open(virtual.ws, virtual.session_id(), virtual.series["moderator_token"])
+    await viewer.refused("forbidden", "video.duration", speaker_id=sid, duration_ms=20_000)
+    await phone.refused("forbidden", "video.duration", speaker_id=sid, duration_ms=20_000)
+    await mod.refused("invalid", "video.duration", speaker_id=sid, duration_ms=1)
+    await mod.ok("video.duration", speaker_id=sid, duration_ms=20_000)
+    assert mod.state["speakers"][1]["video"]["duration_ms"] == 20_000
+    await mod.refused("conflict", "video.duration", speaker_id=sid, duration_ms=19_000)
 
 
 async def test_who_may_upload(virtual: Running, videos: dict[str, Path]):

@@ -8,8 +8,9 @@
 //   - up to 3 s off: play 5 % faster or slower (0.95 / 1.05) until it is back within 15 ms;
 //   - further off (or on a new video, a seek, a late join, a resume): jump to the target.
 // A jump lands late by the time the browser takes to seek; that time is learnt from each jump
-// and aimed ahead of the next one. Where the server could not read a video's length (WebM), the
-// first screen that loads it reports it (`video.duration`) so the server can move on at its end.
+// and aimed ahead of the next one. The server reads every video's length from its file; where
+// it could not, the moderator's console (and no other screen: only the moderator may send
+// `video.duration`) reads it in the browser and reports it, so the server can move on at its end.
 // Browsers that refuse to play sound without a click get the video muted and a large Unmute button.
 
 import { serverNow } from "./live.js";
@@ -63,8 +64,6 @@ export class VideoSync {
     this.leadMs = 0;
     this.jumpedTo = 0;
     this.starting = false;
-    this.reported = new Set();
-    this.reporting = new Set();
     this.lastDrift = null;
 
     video.playsInline = true;
@@ -73,7 +72,6 @@ export class VideoSync {
     for (const type of ["loadedmetadata", "durationchange", "seeked", "canplay", "playing"]) {
       video.addEventListener(type, () => this.tick());
     }
-    video.addEventListener("durationchange", () => this.report());
     video.addEventListener("volumechange", () => this.paintUnmute());
     unmute.addEventListener("click", () => this.unmute());
     this.timer = window.setInterval(() => this.tick(), TICK_MS);
@@ -106,7 +104,6 @@ export class VideoSync {
       this.segment = segment;
       this.realign = true;
     }
-    this.report();
     this.tick();
   }
 
@@ -254,30 +251,57 @@ export class VideoSync {
     this.lastDrift = drift;
     if (this.slot.dataset.sync !== sync) this.slot.dataset.sync = sync;
   }
+}
 
-  /** Tell the server a length it could not read, once per video, from the first screen that knows it. */
-  report() {
-    const pb = this.playback();
-    const live = this.live;
-    if (!pb || !live || !this.session) return;
-    const speaker = this.session.speakers.find((s) => s.id === pb.speaker_id);
-    if (!speaker || !speaker.video || speaker.video.duration_ms != null) return;
-    const d = this.video.duration;
-    if (!Number.isFinite(d) || d <= 0 || this.video.currentSrc !== this.url) return;
-    const key = `${speaker.id}|${this.url}`;
-    if (this.reported.has(key) || this.reporting.has(key)) return;
-    this.reporting.add(key);
-    live
-      .send("video.duration", { speaker_id: speaker.id, duration_ms: Math.max(1, Math.round(d * 1000)) })
-      .then(
-        () => this.reported.add(key),
-        (err) => {
-          if (err && err.code === "conflict") this.reported.add(key); // another screen was first
-        },
-      )
-      .finally(() => this.reporting.delete(key));
+/**
+ * On the moderator's console only: the length of each attached video the server could not read
+ * from its file, read by the browser from the file's metadata and reported once (`video.duration`).
+ */
+export class LengthReporter {
+  constructor() {
+    this.settled = new Set(); // speaker|url reported, or refused for good
+    this.probes = new Map(); // speaker|url -> the <video> element reading it
+  }
+
+  update(session, live) {
+    if (!session || !live || live.role !== "moderator") return;
+    for (const sp of session.speakers) {
+      if (!sp.video || sp.video.duration_ms != null) continue;
+      const key = `${sp.id}|${sp.video.url}`;
+      if (!this.settled.has(key) && !this.probes.has(key)) this.probe(live, sp.id, sp.video.url, key);
+    }
+  }
+
+  probe(live, speakerId, url, key) {
+    const el = document.createElement("video");
+    el.muted = true;
+    el.preload = "metadata";
+    this.probes.set(key, el);
+    const done = (settled) => {
+      if (settled) this.settled.add(key);
+      this.probes.delete(key);
+      el.removeAttribute("src");
+      el.load();
+    };
+    el.addEventListener("error", () => done(true), { once: true });
+    el.addEventListener(
+      "loadedmetadata",
+      () => {
+        const d = el.duration;
+        if (!Number.isFinite(d) || d <= 0) return done(true); // the browser cannot tell either
+        live.send("video.duration", { speaker_id: speakerId, duration_ms: Math.round(d * 1000) }).then(
+          () => done(true),
+          (err) => done(Boolean(err && err.code && err.code !== "unavailable" && err.code !== "rate_limited")),
+        );
+      },
+      { once: true },
+    );
+    el.src = url;
   }
 }
+
+const lengths = new LengthReporter();
+document.addEventListener("live:state", (ev) => lengths.update(ev.detail.session, ev.detail.live));
 
 /** Wire the page's video slot to its live connection (the one board.js opened). */
 function startVideo() {

@@ -116,7 +116,7 @@ async def viewer(browser: Any, server: Running, screen: str) -> Any:
 
 @pytest.fixture
 async def virtual(tmp_path: Path, clips: dict[str, Path]) -> AsyncIterator[tuple[Running, list[str]]]:
-    """A virtual session: speaker 1 has a 30 s WebM (length unknown to the server), speaker 2 a 20 s MP4."""
+    """A virtual session: speaker 1 has a 30 s WebM, speaker 2 a 20 s MP4 (lengths read at upload)."""
     async with in_process(tmp_path / "m.sqlite3") as server:
         await server.create_series(agenda(format="virtual"))
         speakers = [s["id"] for s in server.series["sessions"][0]["speakers"]]
@@ -163,8 +163,8 @@ async def test_two_viewers_and_a_late_joiner_stay_within_250_ms(
     for page in pages.values():
         await in_sync(page, 2_000)
     await sample(pages, pb, "play", drift)
-    # The WebM's length was unknown to the server: the first screen that loaded it told it.
-    state = await until(mod, lambda s: s["speakers"][0]["video"]["duration_ms"] is not None)
+    # The server read the WebM's length from the file at upload.
+    state = mod.state
     assert 29_900 <= state["speakers"][0]["video"]["duration_ms"] <= 30_100
     assert state["playback"]["duration_ms"] == state["speakers"][0]["video"]["duration_ms"]
 
@@ -286,7 +286,7 @@ async def test_the_console_runs_the_sequence_and_then_offers_the_questions(
     assert await rows.count() == 6
     assert await page.locator("#playlist tr[data-video='yes']").count() == 2
     assert await rows.nth(2).locator(".length").inner_text() == "No video"
-    assert await rows.nth(0).locator(".length").inner_text() == "Length not known yet"
+    assert await rows.nth(0).locator(".length").inner_text() == "00:30"
     assert await rows.nth(1).locator(".length").inner_text() == "00:20"
 
     start = page.locator("#playlist-start")
@@ -300,8 +300,7 @@ async def test_the_console_runs_the_sequence_and_then_offers_the_questions(
     await page.locator("#playlist-toggle").click()
     await until(watcher, lambda s: s["playback"]["status"] == "playing")
 
-    # The server learns the WebM's length from a screen; the console then lets the slider seek.
-    await watcher.ok("video.duration", speaker_id=speakers[0], duration_ms=20_000)
+    # The length is known: the slider seeks.
     slider = page.locator("#playlist-position")
     await page.wait_for_function("() => !document.getElementById('playlist-position').disabled")
     await slider.fill("15000")
