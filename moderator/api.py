@@ -110,7 +110,7 @@ async def session_report(request: Request) -> Response:
     who = await principal(request)
     if who is None:
         return unauthorised(request)
-    state = request.app.state.engine.state(request.path_params["session_id"])
+    state = await request.app.state.engine.lookup(request.path_params["session_id"])
     if state is None:
         return error(request, 404, "not_found", N_("There is no such session."))
     if who.role != "admin" and not (who.role == "moderator" and who.series_id == state.setup.series_id):
@@ -130,7 +130,7 @@ async def session_report(request: Request) -> Response:
 
 async def session_state(request: Request) -> Response:
     """The public projection of one session, for scripts and for screens before their socket opens."""
-    state = request.app.state.engine.state(request.path_params["session_id"])
+    state = await request.app.state.engine.lookup(request.path_params["session_id"])
     if state is None:
         return error(request, 404, "not_found", N_("There is no such session."))
     now = now_ms()

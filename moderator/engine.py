@@ -66,10 +66,13 @@ class Engine:
         self._wakeups: dict[str, Handle] = {}
         self._listeners: list[Listener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._data_version: int | None = None
+        self._refreshing = asyncio.Lock()
         store.subscribe(self._committed)
 
     async def load(self) -> None:
         """Rebuild every session's state by folding its log."""
+        self._data_version = await self.store.data_version()
         logs = await self.store.all_events()
         for setup in await self.store.setups():
             self._states[setup.session_id] = fold(initial(setup), logs.get(setup.session_id, ()))
@@ -84,6 +87,35 @@ class Engine:
 
     def add(self, setup: Setup) -> None:
         self._states.setdefault(setup.session_id, initial(setup))
+
+    async def refresh(self) -> list[str]:
+        """Take up the sessions another process created meanwhile (`moderator import` while the
+        server runs); return their ids. Cheap when nothing changed: SQLite's data_version moves
+        only when another connection commits, so then nothing else is read."""
+        async with self._refreshing:
+            self._data_version, setups = await self.store.setups_if_changed(self._data_version)
+            if setups is None:
+                return []
+            added = []
+            for setup in setups:
+                if setup.session_id in self._states:
+                    continue
+                # Its log may already hold events: the importer attached the agenda's videos.
+                events = await self.store.events(setup.session_id)
+                self._states[setup.session_id] = fold(initial(setup), events)
+                self._schedule(setup.session_id)
+                added.append(setup.session_id)
+            if added:
+                log.info("took up %d sessions created by another process", len(added))
+            return added
+
+    async def lookup(self, session_id: str) -> SessionState | None:
+        """The session's state; one not known yet is looked for in the store first (see refresh)."""
+        state = self._states.get(session_id)
+        if state is None:
+            await self.refresh()
+            state = self._states.get(session_id)
+        return state
 
     def state(self, session_id: str) -> SessionState | None:
         return self._states.get(session_id)

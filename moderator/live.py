@@ -51,7 +51,7 @@ async def live_endpoint(ws: WebSocket) -> None:
         await ws.close(code=4400, reason="The first frame must be a hello")
         return
     session_id = ws.path_params["session_id"]
-    state = app.engine.state(session_id)
+    state = await app.engine.lookup(session_id)
     if state is None:
         await ws.close(code=4404, reason="No such session")
         return

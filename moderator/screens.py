@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import cache
+from functools import cache, wraps
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -158,6 +158,17 @@ def _missing(request: Request, lang: str, remember: str | None, message: str) ->
     return _render(request, "missing.html", lang, remember, status=404, config={}, message=message)
 
 
+def _up_to_date(page: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A page that first takes up the series another process imported meanwhile (one cheap query)."""
+
+    @wraps(page)
+    async def endpoint(request: Request) -> Response:
+        await _engine(request).refresh()
+        return await page(request)
+
+    return endpoint
+
+
 # ---------------------------------------------------------------------------------------------------
 # lookups on the app's engine and store
 
@@ -262,6 +273,7 @@ async def _session_page(request: Request, template: str, *, framed: bool = True,
     )
 
 
+@_up_to_date
 async def console(request: Request) -> Response:
     """The moderator's console. The page is public; its token arrives in the URL fragment."""
     lang = _locale(request)[0]
@@ -285,11 +297,13 @@ async def console(request: Request) -> Response:
     )
 
 
+@_up_to_date
 async def speaker(request: Request) -> Response:
     """The countdown facing the speaker."""
     return await _session_page(request, "speaker.html")
 
 
+@_up_to_date
 async def index(request: Request) -> Response:
     """Every series with its sessions and their public screens (no token is shown or needed)."""
     lang, remember = _locale(request)
@@ -322,11 +336,13 @@ async def index(request: Request) -> Response:
     return _render(request, "index.html", lang, remember, config={}, all_series=all_series)
 
 
+@_up_to_date
 async def room(request: Request) -> Response:
     """The projector in the room."""
     return await _session_page(request, "room.html")
 
 
+@_up_to_date
 async def watch(request: Request) -> Response:
     """The remote viewer, for people following online."""
     return await _session_page(request, "watch.html")
@@ -347,6 +363,7 @@ async def _delegation(request: Request) -> tuple[str, str] | None:
     return principal.series_id, principal.state
 
 
+@_up_to_date
 async def join(request: Request) -> Response:
     """A mission's phone: `/join/<token>` follows the current session of the mission's series."""
     lang, remember = _locale(request)
@@ -391,6 +408,7 @@ async def join(request: Request) -> Response:
     )
 
 
+@_up_to_date
 async def join_session(request: Request) -> Response:
     """Which session a mission's phone should follow now: `{"session_id": …}`."""
     found = await _delegation(request)
@@ -407,6 +425,7 @@ async def join_session(request: Request) -> Response:
 # the printable join cards
 
 
+@_up_to_date
 async def cards(request: Request) -> Response:
     """The page of join cards; its content comes from /cards/sheet with the moderator token in a header."""
     lang, remember = _locale(request)
@@ -436,6 +455,7 @@ def _sort_key(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c))
 
 
+@_up_to_date
 async def cards_sheet(request: Request) -> Response:
     """One card per mission (State name, QR code of its absolute join link, the link in words).
 

@@ -365,6 +365,22 @@ class Store:
             subscriber(session_id, after_seq, events)
         return after_seq + len(events)
 
+    async def data_version(self) -> int:
+        """A number that changes when another connection (`moderator import`) has committed (SQLite)."""
+        rows = await self._all("PRAGMA data_version")
+        return int(rows[0][0])
+
+    async def setups_if_changed(self, seen: int | None) -> tuple[int, list[Setup] | None]:
+        """(data_version, every setup) if another connection committed since `seen`, else (seen, None).
+
+        Read between this connection's own transactions, so a half-written series never shows.
+        """
+        async with self._write_lock:
+            version = await self.data_version()
+            if version == seen:
+                return version, None
+            return version, await self.setups()
+
     def subscribe(self, subscriber: Subscriber) -> None:
         """Call `subscriber(session_id, after_seq, events)` after every commit."""
         self._subscribers.append(subscriber)
