@@ -256,13 +256,14 @@ class Engine:
         try:
             await self.execute(session_id, Command("playback.advance"), SYSTEM)
         except Refused as e:
-            if e.code in ("unavailable", "internal"):  # the disk refused: try again shortly
+            if session_id in self._wakeups:
+                return  # a commit meanwhile (a seek, a new video) armed the wake-up it needs
+            if e.code in ("unavailable", "internal"):  # the disk or a fault refused: try again shortly
                 log.warning("no advance for %s yet: %s; trying again", session_id, e.english())
                 self._arm(session_id, RETRY_S, partial(self._wake, session_id, due))
             else:
                 log.info("no advance for %s: %s", session_id, e.english())
-                if session_id not in self._wakeups:
-                    self._schedule(session_id)  # still playing (the clock went back?): wait for its end
+                self._schedule(session_id)  # still playing (the clock went back?): wait for its end
 
     def close(self) -> None:
         for handle in self._wakeups.values():

@@ -20,7 +20,7 @@ from moderator.commands import Actor, Command
 from moderator.engine import Engine
 from moderator.refusal import Refused
 from moderator.state import SessionState
-from moderator.store import Store
+from moderator.store import Store, StoreUnavailable
 from tests.support.agenda import agenda
 
 MOD = Actor("moderator")
@@ -279,3 +279,30 @@ async def test_a_listener_raising_does_not_undo_the_commit_nor_stop_the_session(
     )
     await within(room.do("playback.play", speaker_id=room.speakers[0]))
     assert [t.delay_s for t in room.timers.live()] == [LENGTH / 1000]
+
+
+async def test_an_advance_the_store_failed_is_tried_again_and_recorded_at_the_end(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+):
+    end = await playing(room)
+    real = room.store.append
+    failures = iter([RuntimeError("a fault of the store's own"), StoreUnavailable("disk full")])
+
+    async def faulty(session_id: str, after_seq: int, events: list[dict[str, Any]]) -> int:
+        fault = next(failures, None)
+        if fault is not None:
+            raise fault
+        return await real(session_id, after_seq, events)
+
+    monkeypatch.setattr(room.store, "append", faulty)
+    room.clock.now = end
+    for _ in range(2):  # internal, then unavailable: each time a retry is armed
+        room.timers.fire()
+        retry = await room.timers.until_armed()
+        assert retry.delay_s == engine_module.RETRY_S
+        room.clock.now += 1_000
+    room.timers.fire()
+    state = await room.until(lambda s: s.playback is not None and s.playback.speaker_id == room.speakers[1])
+    assert state.playback is not None and state.playback.anchor == end, (
+        "recorded at the end, not at the retry"
+    )
