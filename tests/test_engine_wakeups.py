@@ -306,3 +306,27 @@ async def test_an_advance_the_store_failed_is_tried_again_and_recorded_at_the_en
     assert state.playback is not None and state.playback.anchor == end, (
         "recorded at the end, not at the retry"
     )
+
+
+async def test_an_unexpected_error_inside_the_transaction_rolls_it_back_and_the_next_command_is_stored(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+):
+    """Not an sqlite3 error: the transaction must still be rolled back, or every later BEGIN fails."""
+    await room.do("session.open")
+    db = room.store._db
+    real = db.execute
+    failed = False
+
+    def faulty(sql: str, *args: Any) -> Any:
+        nonlocal failed
+        if sql.startswith("INSERT INTO events") and not failed:
+            failed = True
+            raise RuntimeError("a fault halfway through the transaction")
+        return real(sql, *args)
+
+    monkeypatch.setattr(db, "execute", faulty)
+    with pytest.raises(Refused) as refused:
+        await within(room.do("message.show", text="Lost", to="room"))
+    assert refused.value.code == "internal"
+    seq = await within(room.do("message.show", text="Kept", to="room"))
+    assert [e.get("text") for e in (await room.store.events(room.sid))[-1:]] == ["Kept"] and seq == 2
