@@ -165,6 +165,8 @@ $("message-form").addEventListener("submit", async (ev) => {
   if (ack) {
     $("message-text").value = "";
     $("message-text").dispatchEvent(new Event("input"));
+    // The message is out: the keyboard goes back to the shortcuts (Space, N, Q…).
+    if ($("message-form").contains(document.activeElement)) document.activeElement.blur();
   }
 });
 $("conclude").addEventListener("click", () => {
@@ -210,6 +212,11 @@ function typing(target) {
 }
 
 document.addEventListener("keydown", (ev) => {
+  // Escape leaves any field, so that the shortcuts work again (the dialog handles its own Escape).
+  if (ev.key === "Escape" && typing(ev.target) && !$("close-dialog").open) {
+    ev.target.blur();
+    return;
+  }
   if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || $("close-dialog").open) return;
   const key = ev.key;
   const actions = {
