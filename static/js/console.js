@@ -305,6 +305,9 @@ function renderSpeakers(s) {
     attr(play, "aria-label", tr("play_video_of", { name }));
     show(skip, sp.status === "waiting");
     show(play, s.format !== "in_person" && Boolean(sp.video));
+    const onFloor = s.floor && s.floor.kind === "speaker" && s.floor.id === sp.id;
+    call.disabled = s.phase === "scheduled" || s.phase === "closed" || Boolean(onFloor);
+    play.disabled = s.phase === "scheduled" || s.phase === "closed";
   });
 }
 
@@ -357,6 +360,7 @@ function renderQueue(s) {
     attr(down, "aria-label", tr("down_entry", { state: stateName }));
     show(call, e.status === "waiting");
     show(done, e.status === "on_floor");
+    call.disabled = s.phase !== "qa"; // questions are called in questions and answers only
     up.disabled = index === 0;
     down.disabled = index === s.queue.length - 1;
   });
@@ -394,10 +398,11 @@ function render(s) {
     "session.qa": s.phase === "opening" || s.phase === "statements",
   };
   for (const b of document.querySelectorAll(".phases button[data-command]")) {
-    attr(b, "aria-disabled", enabled[b.dataset.command] ? null : "true");
+    b.disabled = !enabled[b.dataset.command];
     b.classList.toggle("current-step", Boolean(enabled[b.dataset.command]));
   }
   $("close-session").disabled = s.phase === "closed";
+  disableWhatCannotAct(s);
 
   const holder = words.holder(s);
   text($("holder"), holder.title);
@@ -415,6 +420,34 @@ function render(s) {
   show($("playback"), s.format !== "in_person");
   renderSpeakers(s);
   renderQueue(s);
+}
+
+/**
+ * Disable (and so dim) every control that cannot act in this state, from the state's plain facts
+ * only: who has the floor, whether a video or the timer runs, the phase. decide.py stays the judge:
+ * a keyboard shortcut still asks the server, and a refusal shows its sentence.
+ */
+function disableWhatCannotAct(s) {
+  const closed = s.phase === "closed";
+  const calling = !closed && s.phase !== "scheduled"; // speakers may be called from the opening on
+  const timer = Boolean(s.floor) && !s.playback && !closed; // the timer follows a video while one is on
+  $("toggle-timer").disabled = !timer;
+  for (const b of document.querySelectorAll(".timer-buttons button[data-command]")) {
+    const delta = Number(b.dataset.delta || 0);
+    let can = timer;
+    if (b.dataset.command === "timer.reset") can = timer && s.timer.status !== "idle";
+    else if (delta < 0) can = timer && s.timer.duration_ms + delta >= 0;
+    b.disabled = !can;
+  }
+  $("finish").disabled = !s.floor || closed;
+  $("next-speaker").disabled = !calling || !s.speakers.some((sp) => sp.status === "waiting");
+  $("next-question").disabled = s.phase !== "qa" || !s.queue.some((e) => e.status === "waiting");
+  for (const b of $("message-form").querySelectorAll("button")) b.disabled = closed;
+  $("message-form").querySelector('button[data-command="message.clear"]').disabled = closed || !s.message;
+  const p = s.playback;
+  $("playback").querySelector('button[data-command="playback.pause"]').disabled = !p || p.status !== "playing";
+  $("playback-resume").disabled = !p || p.status !== "paused";
+  for (const b of document.querySelectorAll("button[data-seek]")) b.disabled = !p;
 }
 
 function drawClock(s, now) {

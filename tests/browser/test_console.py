@@ -101,3 +101,76 @@ async def test_the_keyboard_comes_back_to_the_shortcuts_after_a_message_or_escap
         await console.keyboard.press("Space")
         await expect(console.locator("#toggle-timer")).not_to_have_text(before or "")
     assert screens.errors == []
+
+
+async def enabled_buttons(page: Page) -> dict[str, bool]:
+    """Each button of the floor, the session and the message by its visible name: can it be pressed?
+    A button that cannot must also look it (dimmed)."""
+    found = await page.evaluate(
+        """() => Array.from(document.querySelectorAll('.floor button, .phases button, .message button'))
+          .map((b) => [b.textContent.trim(), !b.disabled, Number(getComputedStyle(b).opacity)])"""
+    )
+    for name, enabled, opacity in found:
+        assert (opacity == 1) == enabled, (name, enabled, opacity)
+    return {name: enabled for name, enabled, _ in found}
+
+
+async def test_only_the_buttons_that_can_act_look_active(screens: Screens) -> None:
+    """Before the opening nothing but "Open the session" acts; with nobody on the floor the timer
+    buttons and Finish are disabled and look it; with a speaker on the floor they come alive."""
+    console = await open_console(screens)
+    await expect(console.locator("#phase")).to_have_text("Not started")
+    assert await enabled_buttons(console) == {
+        "Start": False,
+        "−1 min": False,
+        "+1 min": False,
+        "Reset": False,
+        "Finish": False,
+        "Next speaker": False,
+        "Next question": False,
+        "Open the session": True,
+        "Statements": False,
+        "Questions and answers": False,
+        "Close the session…": True,
+        "Show": True,
+        "Please conclude your statement.": True,
+        "Clear": False,
+    }
+    # A shortcut still asks the server, which says why in words.
+    await console.keyboard.press("Space")
+    await expect(console.locator(".toast p").first).to_contain_text("Nobody has the floor")
+
+    await console.get_by_role("button", name="Open the session").click()
+    await expect(console.locator("#phase")).to_have_text("Opening")
+    buttons = await enabled_buttons(console)
+    assert not any(buttons[b] for b in ("Start", "−1 min", "+1 min", "Reset", "Finish", "Next question"))
+    assert buttons["Next speaker"] and buttons["Statements"] and not buttons["Open the session"]
+    call_anna = console.get_by_role("button", name="Give the floor to Anna Petrosyan")
+    await expect(call_anna).to_be_enabled()
+    await expect(console.locator("#queue-empty")).to_be_visible()
+
+    await console.get_by_role("button", name="Next speaker").click()
+    await expect(console.locator("#holder")).to_have_text("Anna Petrosyan")
+    await expect(call_anna).to_be_disabled()
+    buttons = await enabled_buttons(console)
+    assert all(buttons[b] for b in ("Start", "−1 min", "+1 min", "Finish", "Next speaker"))
+    assert not buttons["Reset"]  # nothing has run yet
+    await console.get_by_role("button", name="Start").click()
+    await expect(console.locator("#toggle-timer")).to_have_text("Pause")
+    await expect(console.get_by_role("button", name="Reset")).to_be_enabled()
+    await console.get_by_role("button", name="Show", exact=True).click()  # empty: nothing sent
+    await console.locator("#message-text").fill("Hello")
+    await console.get_by_role("button", name="Show", exact=True).click()
+    await expect(console.get_by_role("button", name="Clear")).to_be_enabled()
+
+    # Taking minutes off stops where the time would go negative.
+    for _ in range(7):
+        await console.get_by_role("button", name="−1 min").click()
+    await expect(console.get_by_role("button", name="−1 min")).to_be_disabled()
+
+    await console.get_by_role("button", name="Finish").click()
+    await expect(console.locator("#holder")).to_have_text("Nobody has the floor")
+    buttons = await enabled_buttons(console)
+    timer_buttons = ("Pause", "Start", "−1 min", "+1 min", "Reset", "Finish")
+    assert not any(buttons[b] for b in timer_buttons if b in buttons)
+    assert screens.errors == []
