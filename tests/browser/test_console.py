@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.pages import Screens
+from tests.browser.pages import Screens, screenshot
+from tests.support.live import Live
 
 pytestmark = pytest.mark.browser
 
@@ -173,4 +174,66 @@ async def test_only_the_buttons_that_can_act_look_active(screens: Screens) -> No
     buttons = await enabled_buttons(console)
     timer_buttons = ("Pause", "Start", "−1 min", "+1 min", "Reset", "Finish")
     assert not any(buttons[b] for b in timer_buttons if b in buttons)
+    assert screens.errors == []
+
+
+QUEUE = [
+    ("FR", "Implementation of the recommendations on freedom of expression"),
+    ("BR", "Protection of journalists and human rights defenders"),
+    ("KE", "Indigenous peoples' land rights"),
+    ("JP", ""),
+    ("GY", "Climate displacement and statelessness"),
+]
+
+# Every word of the queue's cells (buttons included) that the browser drew on more than one line,
+# and the height of each entry in lines of its text.
+MEASURE_QUEUE = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('#queue tr > *')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  const topic = document.querySelector('#queue td.topic');
+  const style = getComputedStyle(topic);
+  const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+  const rows = Array.from(document.querySelectorAll('#queue tr'));
+  const lines = rows.map((r) => r.getBoundingClientRect().height / line);
+  return { broken, lines };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "en"])
+async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_lines(
+    screens: Screens, lang: str
+) -> None:
+    """At 1366x768, with five requests (long topics among them), no word of the queue is cut in two
+    and no entry is taller than about three lines of text."""
+    server = screens.server
+    sid = screens.session()
+    moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
+    speakers = moderator.state["speakers"]
+    await moderator.ok("session.open")
+    await moderator.ok("speaker.call", speaker_id=speakers[0]["id"])
+    for state, topic in QUEUE:
+        mission = await Live.open(server.ws, sid, server.token(state))
+        to = speakers[1]["id"] if state == "FR" else None
+        await mission.ok("queue.request", addressed_to=to, topic=topic)
+        await mission.close()
+    await moderator.close()
+
+    console = await open_console(screens, lang)
+    await expect(console.locator("#queue tr")).to_have_count(len(QUEUE))
+    await expect(console.locator("#queue tr").first.locator(".topic")).to_have_text(QUEUE[0][1])
+    measured = await console.evaluate(MEASURE_QUEUE)
+    await screenshot(console, f"console-queue-1366-{lang}")
+    assert measured["broken"] == []
+    assert max(measured["lines"]) <= 3.6, measured["lines"]
     assert screens.errors == []
