@@ -4,10 +4,12 @@
 import { attr, h, reconcile, show, text } from "./dom.js";
 import { describer } from "./describe.js";
 import {
+  clockDate,
   clockTime,
   connect,
   countdownLevel,
   CueAnnouncer,
+  dayOf,
   everyFrame,
   formatCountdown,
   formatDuration,
@@ -26,7 +28,8 @@ const strings = pageConfig("strings");
 const tr = translator(strings);
 const words = describer(config, tr);
 const $ = (id) => document.getElementById(id);
-const time = (ms, seconds = false) => clockTime(ms, config.lang, config.timezone, seconds);
+// A time of another day than today (or than `day`) comes with its date.
+const time = (ms, seconds = false, day = undefined) => clockTime(ms, config.lang, config.timezone, seconds, day);
 const TOKEN_KEY = `upr-moderator-token:${config.series_id}`;
 const TOAST_MS = 8000;
 
@@ -451,8 +454,11 @@ function disableWhatCannotAct(s) {
 }
 
 function drawClock(s, now) {
-  text($("clock-now"), time(now, true));
-  text($("clock-scheduled"), `${time(s.start)} – ${time(s.planned_end)}`);
+  text($("clock-now"), time(now, true, now));
+  // One date for the range, after it, when the session is not today's.
+  const range = `${time(s.start, false, s.start)} – ${time(s.planned_end, false, s.start)}`;
+  const startDay = dayOf(s.start, config.timezone) !== dayOf(now, config.timezone);
+  text($("clock-scheduled"), startDay ? `${range} (${clockDate(s.start, config.lang, config.timezone, now)})` : range);
   text($("clock-started"), s.started_at ? time(s.started_at) : "—");
   text($("clock-planned"), time(s.planned_end));
   const projected = projectedEndAt(s, live.frameTime, now);
@@ -461,6 +467,7 @@ function drawClock(s, now) {
   if (projected == null) {
     text(balanceEl, "—");
     attr(balanceEl, "data-balance", "none");
+    attr(balanceEl, "data-other-day", null);
     return;
   }
   const diff = projected - s.planned_end;
@@ -469,15 +476,19 @@ function drawClock(s, now) {
     minutes >= 60 ? tr("hours_minutes", { h: Math.floor(minutes / 60), m: minutes % 60 }) : tr("minutes", { n: minutes });
   let balance = "on_time";
   let label = tr("on_time");
+  // Measured from a planned end of another day, the amount says which day.
+  const otherDay = dayOf(s.planned_end, config.timezone) !== dayOf(now, config.timezone);
+  const params = { time: amount, date: otherDay ? clockDate(s.planned_end, config.lang, config.timezone, now) : "" };
   if (minutes >= 1 && diff > 0) {
     balance = "over";
-    label = tr("over_by", { time: amount });
+    label = tr(otherDay ? "over_by_date" : "over_by", params);
   } else if (minutes >= 1) {
     balance = "under";
-    label = tr("under_by", { time: amount });
+    label = tr(otherDay ? "under_by_date" : "under_by", params);
   }
   text(balanceEl, label);
   attr(balanceEl, "data-balance", balance);
+  attr(balanceEl, "data-other-day", otherDay && balance !== "on_time" ? "true" : null);
 }
 
 function drawPlayback(s, now) {

@@ -4,12 +4,18 @@ keyboard, which buttons can act, the queue's layout in every language, and times
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.browser.pages import Screens, screenshot
+from tests.support.agenda import agenda
 from tests.support.live import Live
+from tests.support.server import in_process
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +30,7 @@ def mmss(ms: int) -> str:
 async def open_console(screens: Screens, lang: str = "en", index: int = 0) -> Page:
     token = screens.server.series["moderator_token"]
     page = await screens.open(f"/s/{screens.session(index)}/console?lang={lang}#token={token}", size=LAPTOP)
-    await expect(page.locator("#speakers tr").first).to_be_visible()
+    await expect(page.locator("#holder")).not_to_be_empty()
     return page
 
 
@@ -237,3 +243,56 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     assert measured["broken"] == []
     assert max(measured["lines"]) <= 3.6, measured["lines"]
     assert screens.errors == []
+
+
+def noon(days: int) -> datetime:
+    """Noon in Geneva, `days` from today there."""
+    geneva = datetime.now(ZoneInfo("Europe/Zurich"))
+    return (geneva + timedelta(days=days)).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
+async def other_days(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
+    """A series whose first session was planned yesterday at noon and second is planned tomorrow."""
+    doc = agenda()
+    doc["sessions"][0]["start"] = noon(-1).isoformat()
+    doc["sessions"][1]["start"] = noon(1).isoformat()
+    async with in_process(tmp_path / "moderator.sqlite3") as running:
+        await running.create_series(doc)
+        opened = Screens(browser, running)
+        try:
+            yield opened
+        finally:
+            await opened.close()
+
+
+def en_date(day: datetime) -> str:
+    return f"{day:%a}, {day:%b} {day.day}"  # what Intl writes in English: "Mon, Nov 30"
+
+
+async def test_times_of_another_day_come_with_their_date(other_days: Screens) -> None:
+    """Yesterday's session, opened today: its start and planned end carry yesterday's date, and so
+    does the amount over; today's times do not. Tomorrow's session shows tomorrow's date on the
+    console and the room display, in English and in French."""
+    yesterday, tomorrow = noon(-1), noon(1)
+    console = await open_console(other_days)
+    await expect(console.locator("#clock-scheduled")).to_have_text(f"12:00 – 13:00 ({en_date(yesterday)})")
+    await expect(console.locator("#clock-planned")).to_have_text(f"13:00 ({en_date(yesterday)})")
+    await expect(console.locator("#clock-now")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
+    await console.get_by_role("button", name="Open the session").click()
+    await expect(console.locator("#clock-started")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    await expect(console.locator("#clock-projected")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    await expect(console.locator("#clock-balance")).to_have_text(
+        re.compile(r"^\d+ h \d+ min over the planned end of " + en_date(yesterday).replace(" ", r"\s") + "$")
+    )
+    await console.keyboard.press("n")
+    await expect(console.locator("#holder")).to_have_text("Anna Petrosyan")
+
+    later = await open_console(other_days, index=1)
+    await expect(later.locator("#clock-scheduled")).to_have_text(f"12:00 – 13:00 ({en_date(tomorrow)})")
+    room = await other_days.open(f"/s/{other_days.session(1)}/room")
+    await expect(room.locator("#planned")).to_have_text(f"Starts at 12:00 ({en_date(tomorrow)})")
+    french = await other_days.open(f"/s/{other_days.session(1)}/room?lang=fr")
+    day = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."][tomorrow.weekday()]
+    await expect(french.locator("#planned")).to_contain_text(re.compile(rf"12:00 \({day}\s{tomorrow.day}\s"))
+    assert other_days.errors == []
