@@ -405,7 +405,6 @@ function render(s) {
     b.classList.toggle("current-step", Boolean(enabled[b.dataset.command]));
   }
   $("close-session").disabled = s.phase === "closed";
-  disableWhatCannotAct(s);
 
   const holder = words.holder(s);
   text($("holder"), holder.title);
@@ -423,6 +422,7 @@ function render(s) {
   show($("playback"), s.format !== "in_person");
   renderSpeakers(s);
   renderQueue(s);
+  disableWhatCannotAct(s);
 }
 
 /**
@@ -445,7 +445,9 @@ function disableWhatCannotAct(s) {
   $("finish").disabled = !s.floor || closed;
   $("next-speaker").disabled = !calling || !s.speakers.some((sp) => sp.status === "waiting");
   $("next-question").disabled = s.phase !== "qa" || !s.queue.some((e) => e.status === "waiting");
-  for (const b of $("message-form").querySelectorAll("button")) b.disabled = closed;
+  // Closed: nothing can change any more (the report stays available).
+  for (const el of $("message-form").querySelectorAll("button, input")) el.disabled = closed;
+  for (const b of document.querySelectorAll("#speakers button, #queue button")) if (closed) b.disabled = true;
   $("message-form").querySelector('button[data-command="message.clear"]').disabled = closed || !s.message;
   const p = s.playback;
   $("playback").querySelector('button[data-command="playback.pause"]').disabled = !p || p.status !== "playing";

@@ -143,9 +143,12 @@ async def test_only_the_buttons_that_can_act_look_active(screens: Screens) -> No
         "Please conclude your statement.": True,
         "Clear": False,
     }
-    # A shortcut still asks the server, which says why in words.
+    # A shortcut still asks the server, which says why in words, clear of the links at the top.
     await console.keyboard.press("Space")
     await expect(console.locator(".toast p").first).to_contain_text("Nobody has the floor")
+    toast = await console.locator(".toast").first.bounding_box()
+    links = await console.locator(".topbar").bounding_box()
+    assert toast and links and toast["y"] >= links["y"] + links["height"], (toast, links)
 
     await console.get_by_role("button", name="Open the session").click()
     await expect(console.locator("#phase")).to_have_text("Opening")
@@ -180,6 +183,20 @@ async def test_only_the_buttons_that_can_act_look_active(screens: Screens) -> No
     buttons = await enabled_buttons(console)
     timer_buttons = ("Pause", "Start", "−1 min", "+1 min", "Reset", "Finish")
     assert not any(buttons[b] for b in timer_buttons if b in buttons)
+
+    # Closed: nothing can change any more, and nothing looks as if it could.
+    france = await Live.open(screens.server.ws, screens.session(), screens.server.token("FR"))
+    await france.ok("queue.request", addressed_to=None, topic="")
+    await expect(console.locator("#queue tr")).to_have_count(1)
+    await console.get_by_role("button", name="Close the session…").click()
+    await console.locator("#close-dialog").get_by_role("button", name="Close the session", exact=True).click()
+    await expect(console.locator("#phase")).to_have_text("Closed")
+    assert not any((await enabled_buttons(console)).values())
+    still = await console.evaluate(
+        """() => Array.from(document.querySelectorAll('#speakers button, #queue button, #message-form input'))
+          .filter((el) => el.getClientRects().length && !el.disabled).map((el) => el.outerHTML)"""
+    )
+    assert still == []
     assert screens.errors == []
 
 
@@ -212,7 +229,8 @@ MEASURE_QUEUE = """() => {
   const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
   const rows = Array.from(document.querySelectorAll('#queue tr'));
   const lines = rows.map((r) => r.getBoundingClientRect().height / line);
-  return { broken, lines };
+  const head = document.querySelector('.queue thead tr').getBoundingClientRect().height / line;
+  return { broken, lines, head };
 }"""
 
 
@@ -242,6 +260,7 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     await screenshot(console, f"console-queue-1366-{lang}")
     assert measured["broken"] == []
     assert max(measured["lines"]) <= 3.6, measured["lines"]
+    assert measured["head"] <= 3.6, measured["head"]  # the column headings too
     assert screens.errors == []
 
 
