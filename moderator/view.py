@@ -29,7 +29,7 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "planned_end": setup.planned_end,
         "projected_end": projected_end(state, now),
         "question_seconds": setup.question_seconds,
-        "speakers": [_speaker(s, moderator) for s in state.speakers],
+        "speakers": [_speaker(s, moderator, _spoken(state, s)) for s in state.speakers],
         "floor": None if state.floor is None else {"kind": state.floor.kind, "id": state.floor.id},
         "timer": state.timer.wire(),
         "queue": [_entry(e, moderator) for e in state.queue],
@@ -49,7 +49,15 @@ def public_name(speaker: Speaker) -> str:
     return speaker.name if speaker.publish else ""
 
 
-def _speaker(s: Speaker, moderator: bool) -> dict[str, Any]:
+def _spoken(state: SessionState, s: Speaker) -> int:
+    """`spoken_ms` on the wire: every run already ended, those of the current turn included
+    (PROTOCOL §3.2); screens add the running part from `timer`."""
+    if state.floor is not None and state.floor.kind == "speaker" and state.floor.id == s.id:
+        return s.spoken_ms + state.timer.elapsed_ms
+    return s.spoken_ms
+
+
+def _speaker(s: Speaker, moderator: bool, spoken_ms: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": s.id,
         "name": s.name if moderator else public_name(s),
@@ -59,7 +67,7 @@ def _speaker(s: Speaker, moderator: bool) -> dict[str, Any]:
         "language": s.language,
         "allotted_ms": s.allotted_ms,
         "status": s.status,
-        "spoken_ms": s.spoken_ms,
+        "spoken_ms": spoken_ms,
         "video": None if s.video_url is None else {"url": s.video_url, "duration_ms": s.video_duration_ms},
     }
     if moderator:

@@ -358,3 +358,27 @@ def test_a_message_to_the_speaker_goes_when_the_next_video_starts_by_itself():
     run.do("message.show", text="Sound is low", to="speaker")
     run.do("playback.play", speaker_id="s2")  # the same speaker's video again: same floor
     assert run.state.message is not None
+    refused(run, "conflict", "video.duration", VIEWER, speaker_id="s1", duration_ms=1)
+
+
+def test_the_wire_spoken_time_counts_the_ended_runs_of_the_current_turn():
+    """On the wire, spoken_ms of the speaker on the floor counts every run already ended, this turn's
+    included; screens add only the running part (PROTOCOL §3.2)."""
+    from moderator.view import view
+
+    def spoken() -> int:
+        wire = view(run.state, "moderator", run.now)
+        return next(s["spoken_ms"] for s in wire["speakers"] if s["id"] == "s1")
+
+    run = opened()
+    run.do("speaker.call", speaker_id="s1")
+    run.do("timer.start")
+    run.tick(4_000).do("timer.pause")
+    assert spoken() == 4_000
+    run.tick(9_000).do("timer.start")
+    run.tick(2_000)
+    assert spoken() == 4_000  # the running part is the screens' to add
+    run.do("timer.pause")
+    assert spoken() == 6_000
+    run.do("speaker.finish")
+    assert spoken() == 6_000

@@ -4,10 +4,12 @@
 import { attr, h, reconcile, show, text } from "./dom.js";
 import { describer } from "./describe.js";
 import {
+  clockDate,
   clockTime,
   connect,
   countdownLevel,
   CueAnnouncer,
+  dayOf,
   everyFrame,
   formatCountdown,
   formatDuration,
@@ -26,7 +28,8 @@ const strings = pageConfig("strings");
 const tr = translator(strings);
 const words = describer(config, tr);
 const $ = (id) => document.getElementById(id);
-const time = (ms, seconds = false) => clockTime(ms, config.lang, config.timezone, seconds);
+// A time of another day than today (or than `day`) comes with its date.
+const time = (ms, seconds = false, day = undefined) => clockTime(ms, config.lang, config.timezone, seconds, day);
 const TOKEN_KEY = `upr-moderator-token:${config.series_id}`;
 const TOAST_MS = 8000;
 
@@ -166,6 +169,8 @@ $("message-form").addEventListener("submit", async (ev) => {
     $("message-text").value = "";
     $("message-pinned").checked = false;
     $("message-text").dispatchEvent(new Event("input"));
+    // The message is out: the keyboard goes back to the shortcuts (Space, N, Q…).
+    if ($("message-form").contains(document.activeElement)) document.activeElement.blur();
   }
 });
 $("conclude").addEventListener("click", () => {
@@ -211,6 +216,11 @@ function typing(target) {
 }
 
 document.addEventListener("keydown", (ev) => {
+  // Escape leaves any field, so that the shortcuts work again (the dialog handles its own Escape).
+  if (ev.key === "Escape" && typing(ev.target) && !$("close-dialog").open) {
+    ev.target.blur();
+    return;
+  }
   if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || $("close-dialog").open) return;
   const key = ev.key;
   const actions = {
@@ -299,6 +309,9 @@ function renderSpeakers(s) {
     attr(play, "aria-label", tr("play_video_of", { name }));
     show(skip, sp.status === "waiting");
     show(play, s.format !== "in_person" && Boolean(sp.video));
+    const onFloor = s.floor && s.floor.kind === "speaker" && s.floor.id === sp.id;
+    call.disabled = s.phase === "scheduled" || s.phase === "closed" || Boolean(onFloor);
+    play.disabled = s.phase === "scheduled" || s.phase === "closed";
   });
 }
 
@@ -351,6 +364,7 @@ function renderQueue(s) {
     attr(down, "aria-label", tr("down_entry", { state: stateName }));
     show(call, e.status === "waiting");
     show(done, e.status === "on_floor");
+    call.disabled = s.phase !== "qa"; // questions are called in questions and answers only
     up.disabled = index === 0;
     down.disabled = index === s.queue.length - 1;
   });
@@ -388,7 +402,7 @@ function render(s) {
     "session.qa": s.phase === "opening" || s.phase === "statements",
   };
   for (const b of document.querySelectorAll(".phases button[data-command]")) {
-    attr(b, "aria-disabled", enabled[b.dataset.command] ? null : "true");
+    b.disabled = !enabled[b.dataset.command];
     b.classList.toggle("current-step", Boolean(enabled[b.dataset.command]));
   }
   $("close-session").disabled = s.phase === "closed";
@@ -412,11 +426,45 @@ function render(s) {
   show($("playback"), s.format !== "in_person");
   renderSpeakers(s);
   renderQueue(s);
+  disableWhatCannotAct(s);
+}
+
+/**
+ * Disable (and so dim) every control that cannot act in this state, from the state's plain facts
+ * only: who has the floor, whether a video or the timer runs, the phase. decide.py stays the judge:
+ * a keyboard shortcut still asks the server, and a refusal shows its sentence.
+ */
+function disableWhatCannotAct(s) {
+  const closed = s.phase === "closed";
+  const calling = !closed && s.phase !== "scheduled"; // speakers may be called from the opening on
+  const timer = Boolean(s.floor) && !s.playback && !closed; // the timer follows a video while one is on
+  $("toggle-timer").disabled = !timer;
+  for (const b of document.querySelectorAll(".timer-buttons button[data-command]")) {
+    const delta = Number(b.dataset.delta || 0);
+    let can = timer;
+    if (b.dataset.command === "timer.reset") can = timer && s.timer.status !== "idle";
+    else if (delta < 0) can = timer && s.timer.duration_ms + delta >= 0;
+    b.disabled = !can;
+  }
+  $("finish").disabled = !s.floor || closed;
+  $("next-speaker").disabled = !calling || !s.speakers.some((sp) => sp.status === "waiting");
+  $("next-question").disabled = s.phase !== "qa" || !s.queue.some((e) => e.status === "waiting");
+  // Closed: nothing can change any more (the report stays available).
+  for (const el of $("message-form").querySelectorAll("button, input")) el.disabled = closed;
+  for (const b of document.querySelectorAll("#speakers button, #queue button")) if (closed) b.disabled = true;
+  $("message-form").querySelector('button[data-command="message.clear"]').disabled = closed || !s.message;
+  const p = s.playback;
+  $("playback").querySelector('button[data-command="playback.pause"]').disabled = !p || p.status !== "playing";
+  $("playback-resume").disabled = !p || p.status !== "paused";
+  for (const b of document.querySelectorAll("button[data-seek]")) b.disabled = !p;
 }
 
 function drawClock(s, now) {
-  text($("clock-now"), time(now, true));
-  text($("clock-scheduled"), `${time(s.start)} – ${time(s.planned_end)}`);
+  text($("clock-now"), time(now, true, now));
+  // One date for the range, after it, when the session is not today's.
+  const range = `${time(s.start, false, s.start)} – ${time(s.planned_end, false, s.start)}`;
+  const startDay = dayOf(s.start, config.timezone) !== dayOf(now, config.timezone);
+  text($("clock-scheduled"), startDay ? `${range} (${clockDate(s.start, config.lang, config.timezone, now)})` : range);
   text($("clock-started"), s.started_at ? time(s.started_at) : "—");
   text($("clock-planned"), time(s.planned_end));
   const projected = projectedEndAt(s, live.frameTime, now);
@@ -425,6 +473,7 @@ function drawClock(s, now) {
   if (projected == null) {
     text(balanceEl, "—");
     attr(balanceEl, "data-balance", "none");
+    attr(balanceEl, "data-other-day", null);
     return;
   }
   const diff = projected - s.planned_end;
@@ -433,15 +482,19 @@ function drawClock(s, now) {
     minutes >= 60 ? tr("hours_minutes", { h: Math.floor(minutes / 60), m: minutes % 60 }) : tr("minutes", { n: minutes });
   let balance = "on_time";
   let label = tr("on_time");
+  // Measured from a planned end of another day, the amount says which day.
+  const otherDay = dayOf(s.planned_end, config.timezone) !== dayOf(now, config.timezone);
+  const params = { time: amount, date: otherDay ? clockDate(s.planned_end, config.lang, config.timezone, now) : "" };
   if (minutes >= 1 && diff > 0) {
     balance = "over";
-    label = tr("over_by", { time: amount });
+    label = tr(otherDay ? "over_by_date" : "over_by", params);
   } else if (minutes >= 1) {
     balance = "under";
-    label = tr("under_by", { time: amount });
+    label = tr(otherDay ? "under_by_date" : "under_by", params);
   }
   text(balanceEl, label);
   attr(balanceEl, "data-balance", balance);
+  attr(balanceEl, "data-other-day", otherDay && balance !== "on_time" ? "true" : null);
 }
 
 function drawPlayback(s, now) {
