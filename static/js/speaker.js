@@ -55,7 +55,7 @@ everyFrame((now) => {
   const level = countdownLevel(session, remaining);
   const countdown = $("countdown");
   text(countdown, session.floor ? formatCountdown(remaining) : "");
-  show(countdown, Boolean(session.floor));
+  show(countdown.parentElement, Boolean(session.floor));
   attr(countdown, "data-level", level);
   attr(countdown, "data-remaining-ms", session.floor ? Math.round(remaining) : null);
   attr(countdown, "data-running", session.timer.status === "running" ? "true" : "false");
