@@ -112,6 +112,23 @@ def _gettext(lang: str) -> Callable[..., str]:
     return gettext
 
 
+def _ngettext(lang: str) -> Callable[..., Any]:
+    """`ngettext(singular, plural, n, **params)` for the templates: the form `n` takes, filled.
+
+    Without `n` it gives both forms, `{"one": …, "other": …}`, for a page's script to choose
+    from by the count it shows (live.js `translator`)."""
+    translations = i18n.translations(lang)
+
+    def ngettext(singular: str, plural: str, n: int | None = None, **params: Any) -> Any:
+        if n is None:
+            forms = translations.ngettext
+            return {"one": forms(singular, plural, 1), "other": forms(singular, plural, 2)}
+        text = translations.ngettext(singular, plural, n)
+        return text % {"n": n, **params}
+
+    return ngettext
+
+
 def _static_url(request: Request) -> Callable[[str], str]:
     root = request.scope.get("root_path", "")
 
@@ -136,6 +153,7 @@ def _render(
         .get_template(template)
         .render(
             _=_gettext(lang),
+            ngettext=_ngettext(lang),
             lang=lang,
             direction="rtl" if lang.split("-")[0] in _RTL_LANGUAGES else "ltr",
             languages=_languages(),

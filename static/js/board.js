@@ -68,6 +68,7 @@ export function startBoard(variant) {
       },
     );
     show($("queue-empty"), session.queue.length === 0);
+    text($("queue-empty"), words.emptyQueue(session));
   }
 
   // On a screen that must not scroll (board.css gives the side column a fixed height and hides

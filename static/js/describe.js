@@ -52,5 +52,16 @@ export function describer(config, tr) {
     return { kind: "question", title, details, speaker: null, entry };
   };
 
-  return { stateName, speakerById, speakerName, entryById, language, kind, phase, holder };
+  /**
+   * What an empty queue says: nobody has asked yet, nobody is waiting any more, or (once
+   * closed) how many States asked. Needs the page's `queue_none`, `queue_waiting_none`,
+   * `queue_closed` (plural forms) and `queue_closed_none` strings.
+   */
+  const emptyQueue = (session) => {
+    const asked = session.states_asked || 0;
+    if (session.phase === "closed") return asked ? tr("queue_closed", { n: asked }) : tr("queue_closed_none");
+    return asked ? tr("queue_waiting_none") : tr("queue_none");
+  };
+
+  return { stateName, speakerById, speakerName, entryById, language, kind, phase, holder, emptyQueue };
 }

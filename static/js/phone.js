@@ -101,6 +101,7 @@ function render(session) {
     },
   );
   show($("queue-empty"), session.queue.length === 0);
+  text($("queue-empty"), words.emptyQueue(session));
 }
 
 live.addEventListener("state", (ev) => render(ev.detail));
