@@ -110,7 +110,7 @@ export function startBoard(variant) {
   if (document.fonts) document.fonts.ready.then(() => fitLists());
 
   function render(session) {
-    text($("sur"), tr("pre_session_of", { state: words.stateName(session.state_under_review) }));
+    text($("sur"), tr("pre_session_of", { state: words.surName(session.state_under_review) }));
     text($("series-title"), session.title || "");
     text($("phase"), words.phase(session.phase));
     attr(document.body, "data-phase", session.phase);

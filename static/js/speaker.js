@@ -27,7 +27,7 @@ const announcer = new CueAnnouncer($("announcer"), {
 });
 
 function render(session) {
-  text($("sur"), session.state_under_review ? tr("pre_session_of", { state: words.stateName(session.state_under_review) }) : "");
+  text($("sur"), session.state_under_review ? tr("pre_session_of", { state: words.surName(session.state_under_review) }) : "");
   const message = session.message;
   show($("banner"), Boolean(message));
   text($("banner"), message ? message.text : "");
