@@ -80,3 +80,41 @@ async def test_after_close_nobody_is_next_and_the_board_says_when_it_closed(scre
     await expect(watch.locator("#planned")).to_have_text(re.compile(r"^Sesión cerrada a las \d\d:\d\d$"))
     await moderator.close()
     assert screens.errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "size"),
+    [("room", LAPTOP), ("room", PROJECTOR), ("watch", LAPTOP), ("watch", PHONE)],
+    ids=["room-1366", "room-1920", "watch-1366", "watch-360"],
+)
+async def test_overtime_digits_stay_inside_the_floor_panel(
+    screens: Screens, path: str, size: dict[str, int]
+) -> None:
+    """ "+00:02" is wider than "06:59": it must not run into the panel's edge (nor past it)."""
+    server = screens.server
+    sid = screens.session()
+    page = await screens.open(f"/s/{sid}/{path}", size=size)
+    moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
+    await moderator.ok("session.open")
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][2]["id"])
+    await moderator.ok("timer.adjust", delta_ms=-298_000)  # 2 s left, not running
+    await moderator.ok("timer.start")
+    countdown = page.locator("#countdown")
+    await expect(countdown).to_have_attribute("data-level", "over", timeout=10_000)
+    await expect(countdown).to_have_text(re.compile(r"^\+00:0\d$"))
+    inner = await page.locator(".floor").evaluate(
+        """(el) => {
+          const r = el.getBoundingClientRect();
+          const s = getComputedStyle(el);
+          return {left: r.left + parseFloat(s.paddingLeft), right: r.right - parseFloat(s.paddingRight)};
+        }"""
+    )
+    box = await countdown.bounding_box()
+    assert box is not None
+    assert box["x"] >= inner["left"] - 1 and box["x"] + box["width"] <= inner["right"] + 1, (box, inner)
+    scroll = await countdown.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert scroll[0] <= scroll[1] + 1, f"the digits overflow their own box: {scroll}"
+    big = 0.15 * size["height"] if size["width"] > 900 else 0.08 * size["height"]
+    assert box["height"] >= big  # still read from across the room
+    await moderator.close()
+    assert screens.errors == []
