@@ -38,7 +38,8 @@ from moderator.i18n import DOMAIN, LOCALE_DIR, SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "babel.cfg"
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+# translate_plural(locale, singular, plural, n, params): a counted sentence (moderator/i18n.py).
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "translate_plural": (2, 3)}
 PROJECT = "upr-moderator"
 _LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 _parse_mapping: Callable[..., tuple[Any, Any]] = parse_mapping_cfg  # untyped in Babel
@@ -108,10 +109,21 @@ def _write_if_changed(path: Path, content: bytes) -> bool:
 
 def compiled_messages(catalog: Catalog) -> dict[tuple[Any, Any], Any]:
     """What a compiled catalog holds: {(msgid, context): translation} of translated, non-fuzzy entries."""
+
+    def frozen(value: Any) -> Any:  # a plural's id and forms: a list from a .mo, a tuple from a .po
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    def translated(message: Any) -> bool:
+        if not message.id or message.fuzzy:
+            return False
+        if isinstance(message.string, list | tuple):  # Babel compiles an untranslated plural as its msgids
+            return all(message.string) and frozen(message.string) != frozen(message.id)
+        return bool(message.string)
+
     return {
-        (message.id, message.context): message.string
+        (frozen(message.id), message.context): frozen(message.string)
         for message in catalog
-        if message.id and message.string and not message.fuzzy
+        if translated(message)
     }
 
 

@@ -1,16 +1,19 @@
 """The States that may take part in a Pre-session: the 193 UN Member States and the two observer States.
 
 pycountry knows every ISO 3166-1 country but not which of them are UN Members, so the
-membership list is written out below (codes only). Every name comes from pycountry and
-its own gettext catalogs: nothing here spells a country name by hand.
+membership list is written out below (codes only). The names are the UN's own short names
+in English, French and Spanish ("Republic of Korea", « République de Corée », "República de
+Corea"), from `data/un_names.json` (source: the UN Terminology Database, UNTERM, and the UN's
+list of Member States; named in the file). pycountry's ISO forms ("Korea, Republic of") are
+not what missions expect to read, so they are never shown.
 """
 
 from __future__ import annotations
 
-import gettext
+import json
 from functools import cache
-
-import pycountry
+from pathlib import Path
+from typing import Any
 
 # ISO 3166-1 alpha-2 codes of the 193 Member States of the United Nations.
 _UN_MEMBER_LIST = """
@@ -28,7 +31,7 @@ _UN_MEMBERS = frozenset(_UN_MEMBER_LIST.split())
 _OBSERVERS = frozenset({"VA", "PS"})
 
 _LOCALES = ("en", "fr", "es")
-_DOMAIN = "iso3166-1"
+_UN_NAMES = Path(__file__).with_name("data") / "un_names.json"
 
 
 def is_state(code: str) -> bool:
@@ -47,33 +50,30 @@ def observer_codes() -> tuple[str, ...]:
 
 
 @cache
-def _catalog(locale: str) -> gettext.NullTranslations:
-    if locale == "en":
-        return gettext.NullTranslations()
-    return gettext.translation(_DOMAIN, pycountry.LOCALES_DIR, languages=[locale])
+def un_names() -> dict[str, Any]:
+    """The data file: `{"source": …, "note": …, "states": {code: {"en", "fr", "es"}}}`."""
+    with _UN_NAMES.open(encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
 
 
 @cache
 def state_name(code: str, locale: str = "en") -> str:
-    """The name of the State `code` in `locale` (en, fr or es).
+    """The UN short name of the State `code` in `locale` (en, fr or es).
 
-    One rule for every State and language: the ISO 3166-1 short name (pycountry's
-    `name`, e.g. "Russian Federation", "Türkiye", "Bolivia, Plurinational State of",
-    "Korea, Republic of"), translated by pycountry's own `iso3166-1` catalog. pycountry's
-    `common_name` ("South Korea", "Iran", "Laos") is colloquial, not UN usage, so it is
-    never used; the same msgid in every language keeps the three screens naming the same
-    form. Raises ValueError for a code that is not a Member or observer State, or an
-    unsupported locale.
+    "Republic of Korea" / « République de Corée » / "República de Corea", "Iran (Islamic
+    Republic of)", "Türkiye", "Holy See", "State of Palestine". Raises ValueError for a code
+    that is not a Member or observer State, or an unsupported locale.
     """
     if not is_state(code):
         raise ValueError(f"not a UN Member or observer State: {code!r}")
     if locale not in _LOCALES:
         raise ValueError(f"unsupported locale: {locale!r}")
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:  # the list above and pycountry's database disagree
-        raise LookupError(f"pycountry does not know {code!r}")
-    name: str = country.name
-    return _catalog(locale).gettext(name)
+    entry = un_names()["states"].get(code)
+    if entry is None:  # the list above and the data file disagree
+        raise LookupError(f"{_UN_NAMES.name} has no name for {code!r}")
+    name: str = entry[locale]
+    return name
 
 
 def state_ref(code: str, locale: str = "en") -> dict[str, str]:

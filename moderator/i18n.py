@@ -92,3 +92,16 @@ def translate(locale: str, message: str, params: Mapping[str, object] | None = N
         return text % values
     except (KeyError, ValueError, TypeError):
         return message % {k: str(v) for k, v in params.items()}
+
+
+def translate_plural(
+    locale: str, singular: str, plural: str, n: int, params: Mapping[str, object] | None = None
+) -> str:
+    """The form of a counted sentence that `n` takes in `locale` ("1 session", "2 sessions"),
+    its `%(n)s` and other placeholders filled; falls back to English like `translate`."""
+    text = translations(locale).ngettext(singular, plural, n)
+    values = {"n": n, **(params or {})}
+    try:
+        return text % values
+    except (KeyError, ValueError, TypeError):
+        return (singular if n == 1 else plural) % values

@@ -10,7 +10,7 @@ from moderator.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_
 from moderator.countries import state_name
 from moderator.demo import DEMO_TITLE, demo_agenda
 from moderator.engine import Engine
-from moderator.i18n import translate
+from moderator.i18n import translate, translate_plural
 from moderator.refusal import N_
 from moderator.settings import Settings
 from moderator.store import CreatedSeries, Store
@@ -93,7 +93,13 @@ def _summary(
     tz = ZoneInfo(timezone)
     token = created.moderator_token
     lines = [
-        translate(locale, N_("Series: %(title)s (%(n)s sessions)"), {"title": title, "n": len(sessions)}),
+        translate_plural(
+            locale,
+            "Series: %(title)s (%(n)s session)",
+            "Series: %(title)s (%(n)s sessions)",
+            len(sessions),
+            {"title": title},
+        ),
         translate(locale, N_("Moderator token: %(token)s"), {"token": token}),
         "",
     ]

@@ -112,6 +112,23 @@ def _gettext(lang: str) -> Callable[..., str]:
     return gettext
 
 
+def _ngettext(lang: str) -> Callable[..., Any]:
+    """`ngettext(singular, plural, n, **params)` for the templates: the form `n` takes, filled.
+
+    Without `n` it gives both forms, `{"one": …, "other": …}`, for a page's script to choose
+    from by the count it shows (live.js `translator`)."""
+    translations = i18n.translations(lang)
+
+    def ngettext(singular: str, plural: str, n: int | None = None, **params: Any) -> Any:
+        if n is None:
+            forms = translations.ngettext
+            return {"one": forms(singular, plural, 1), "other": forms(singular, plural, 2)}
+        text = translations.ngettext(singular, plural, n)
+        return text % {"n": n, **params}
+
+    return ngettext
+
+
 def _static_url(request: Request) -> Callable[[str], str]:
     root = request.scope.get("root_path", "")
 
@@ -136,6 +153,7 @@ def _render(
         .get_template(template)
         .render(
             _=_gettext(lang),
+            ngettext=_ngettext(lang),
             lang=lang,
             direction="rtl" if lang.split("-")[0] in _RTL_LANGUAGES else "ltr",
             languages=_languages(),
@@ -217,6 +235,17 @@ async def _countries(request: Request, series_id: str, extra: list[str], lang: s
     return {code: state_name(code, lang) for code in sorted(codes)}
 
 
+async def _labels(request: Request, series_id: str, leave_out: str | None = None) -> dict[str, str]:
+    """The agenda's `delegations[].label` of the series' missions that have one: the name screens show
+    for that mission (in the queue, on its phone and card) instead of the UN name. `leave_out`: the
+    session's State under Review, which is never in its queue and keeps its UN name in the title."""
+    return {
+        code: label
+        for code, label in await _store(request).delegations(series_id)
+        if label and code != leave_out
+    }
+
+
 def _zone(series: SeriesInfo | None) -> ZoneInfo | None:
     if series is None:
         return None
@@ -256,6 +285,7 @@ async def _session_page(request: Request, template: str, *, framed: bool = True,
         "lang": lang,
         "timezone": series.timezone if series else None,
         "countries": await _countries(request, setup.series_id, sur_codes, lang),
+        "labels": await _labels(request, setup.series_id, setup.state_under_review),
     }
     config.update(extra.pop("config", {}))
     return _render(
@@ -385,6 +415,7 @@ async def join(request: Request) -> Response:
     series = await _series(request, series_id)
     token = request.path_params["token"]
     sur_codes = [s.setup.state_under_review for s in _series_states(engine, series_id)]
+    labels = await _labels(request, series_id)
     config = {
         "session_id": setup.session_id,
         "series_id": series_id,
@@ -394,6 +425,7 @@ async def join(request: Request) -> Response:
         "state_code": code,
         "current_url": f"{request.scope.get('root_path', '')}/join/{token}/session",
         "countries": await _countries(request, series_id, [code, *sur_codes], lang),
+        "labels": labels,
     }
     return _render(
         request,
@@ -402,7 +434,7 @@ async def join(request: Request) -> Response:
         remember,
         framed=False,
         config=config,
-        mission_name=state_name(code, lang),
+        mission_name=labels.get(code) or state_name(code, lang),
         series_title=setup.series_title,
         sur_name=state_name(setup.state_under_review, lang),
     )
@@ -480,13 +512,20 @@ async def cards_sheet(request: Request) -> Response:
     if series is None:
         return Response(_("This series does not exist. Check the link."), status_code=404, headers=plain)
     base = str(request.base_url).rstrip("/")
-    entries = []
-    for code, _label in await _store(request).delegations(series_id):
+    entries: list[dict[str, str | None]] = []
+    for code, label in await _store(request).delegations(series_id):
         url = f"{base}/join/{delegation_token(token, series_id, code)}"
+        name = state_name(code, lang)
         entries.append(
-            {"state_name": state_name(code, lang), "code": code, "url": url, "qr_svg": _qr_svg(url)}
+            {
+                "state_name": label or name,
+                "un_name": name if label and label != name else None,
+                "code": code,
+                "url": url,
+                "qr_svg": _qr_svg(url),
+            }
         )
-    entries.sort(key=lambda c: _sort_key(c["state_name"]))
+    entries.sort(key=lambda c: _sort_key(c["state_name"] or ""))
     page = (
         _environment()
         .get_template("_card_sheet.html")

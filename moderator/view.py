@@ -29,6 +29,7 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "planned_end": setup.planned_end,
         "projected_end": projected_end(state, now),
         "question_seconds": setup.question_seconds,
+        "states_asked": len({e.state for e in state.entries}),
         "speakers": [_speaker(s, moderator, _spoken(state, s)) for s in state.speakers],
         "floor": None if state.floor is None else {"kind": state.floor.kind, "id": state.floor.id},
         "timer": state.timer.wire(),

@@ -1,11 +1,11 @@
-"""UN Member and observer States, named by pycountry in English, French and Spanish."""
+"""UN Member and observer States, named with the UN's own short names in English, French and Spanish."""
 
 from __future__ import annotations
 
 import pycountry
 import pytest
 
-from moderator.countries import is_state, observer_codes, state_name, state_ref, un_member_codes
+from moderator.countries import is_state, observer_codes, state_name, state_ref, un_member_codes, un_names
 
 
 def test_there_are_193_members_sorted_and_unique() -> None:
@@ -47,21 +47,86 @@ def test_is_state_is_case_sensitive() -> None:
     assert not is_state(" DE")
 
 
-def test_english_names_follow_iso_short_names() -> None:
-    """English names are pycountry's ISO short names, not its colloquial common names."""
-    assert state_name("DE") == "Germany"
-    assert state_name("RU") == "Russian Federation"
-    assert state_name("TR") == "Türkiye"
-    assert state_name("KR") == pycountry.countries.get(alpha_2="KR").name
-    assert state_name("KR") != "South Korea"
+# The names missions expect (UNTERM short names), where ISO 3166-1 (pycountry) says otherwise.
+UN_NAMES = {
+    "KR": ("Republic of Korea", "République de Corée", "República de Corea"),
+    "IR": ("Iran (Islamic Republic of)", "Iran (République islamique d')", "Irán (República Islámica del)"),
+    "VA": ("Holy See", "Saint-Siège", "Santa Sede"),
+    "PS": ("State of Palestine", "État de Palestine", "Estado de Palestina"),
+    "BO": (
+        "Bolivia (Plurinational State of)",
+        "Bolivie (État plurinational de)",
+        "Bolivia (Estado Plurinacional de)",
+    ),
+    "VE": (
+        "Venezuela (Bolivarian Republic of)",
+        "Venezuela (République bolivarienne du)",
+        "Venezuela (República Bolivariana de)",
+    ),
+    "KP": (
+        "Democratic People's Republic of Korea",
+        "République populaire démocratique de Corée",
+        "República Popular Democrática de Corea",
+    ),
+    "LA": (
+        "Lao People's Democratic Republic",
+        "République démocratique populaire lao",
+        "República Democrática Popular Lao",
+    ),
+    "FM": (
+        "Micronesia (Federated States of)",
+        "Micronésie (États fédérés de)",
+        "Micronesia (Estados Federados de)",
+    ),
+    "MD": ("Republic of Moldova", "République de Moldova", "República de Moldova"),
+    "RU": ("Russian Federation", "Fédération de Russie", "Federación de Rusia"),
+    "SY": ("Syrian Arab Republic", "République arabe syrienne", "República Árabe Siria"),
+    "TZ": ("United Republic of Tanzania", "République-Unie de Tanzanie", "República Unida de Tanzanía"),
+    "GB": (
+        "United Kingdom of Great Britain and Northern Ireland",
+        "Royaume-Uni de Grande-Bretagne et d'Irlande du Nord",
+        "Reino Unido de Gran Bretaña e Irlanda del Norte",
+    ),
+    "US": ("United States of America", "États-Unis d'Amérique", "Estados Unidos de América"),
+    "VN": ("Viet Nam", "Viet Nam", "Viet Nam"),
+    "NL": ("Netherlands (Kingdom of the)", "Pays-Bas (Royaume des)", "Países Bajos (Reino de los)"),
+    "TR": ("Türkiye", "Türkiye", "Türkiye"),
+    "CI": ("Côte d'Ivoire", "Côte d'Ivoire", "Côte d'Ivoire"),
+    "CZ": ("Czechia", "Tchéquie", "Chequia"),
+    "SZ": ("Eswatini", "Eswatini", "Eswatini"),
+    "MK": ("North Macedonia", "Macédoine du Nord", "Macedonia del Norte"),
+    "CV": ("Cabo Verde", "Cabo Verde", "Cabo Verde"),
+    "DE": ("Germany", "Allemagne", "Alemania"),
+    "CH": ("Switzerland", "Suisse", "Suiza"),
+}
 
 
-def test_french_and_spanish_names_come_from_pycountry_catalogs() -> None:
-    """French and Spanish names are translations from pycountry's iso3166-1 catalogs."""
-    assert state_name("DE", "fr") == "Allemagne"
-    assert state_name("DE", "es") == "Alemania"
-    assert state_name("CH", "fr") == "Suisse"
-    assert state_name("CH", "es") == "Suiza"
+@pytest.mark.parametrize("code", sorted(UN_NAMES))
+def test_names_are_the_un_short_names_in_each_language(code: str) -> None:
+    """UNTERM short names: "Republic of Korea", never ISO's "Korea, Republic of"."""
+    en, fr, es = UN_NAMES[code]
+    assert (state_name(code, "en"), state_name(code, "fr"), state_name(code, "es")) == (en, fr, es)
+
+
+def test_no_name_is_an_iso_inverted_form() -> None:
+    """No name reads like an index entry ("Korea, Republic of", "Palestine, State of")."""
+    for code in un_member_codes() + observer_codes():
+        for locale in ("en", "fr", "es"):
+            assert "," not in state_name(code, locale), (code, locale, state_name(code, locale))
+
+
+def test_the_data_file_holds_all_195_states_in_three_languages_and_names_its_source() -> None:
+    """Exactly the 193 Members and 2 observers, each with distinct English, French and Spanish names."""
+    data = un_names()
+    assert "UNTERM" in data["source"] and "un.org" in data["source"]
+    states = data["states"]
+    assert set(states) == set(un_member_codes()) | set(observer_codes())
+    assert len(states) == 195
+    assert {code for code, entry in states.items() if entry.get("observer")} == {"VA", "PS"}
+    for locale in ("en", "fr", "es"):
+        names = [entry[locale] for entry in states.values()]
+        assert all(name == name.strip() and name for name in names), locale
+        assert len(set(names)) == 195, locale  # no two States share a name
 
 
 def test_every_state_has_a_name_in_every_locale() -> None:

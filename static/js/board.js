@@ -33,7 +33,8 @@ export function startBoard(variant) {
   document.body.dataset.variant = variant;
 
   function renderNext(session) {
-    const waiting = session.speakers.filter((s) => s.status === "waiting");
+    // Once the session is closed nobody is "next", whoever was still waiting.
+    const waiting = session.phase === "closed" ? [] : session.speakers.filter((s) => s.status === "waiting");
     reconcile(
       $("next"),
       waiting,
@@ -68,6 +69,7 @@ export function startBoard(variant) {
       },
     );
     show($("queue-empty"), session.queue.length === 0);
+    text($("queue-empty"), words.emptyQueue(session));
   }
 
   // On a screen that must not scroll (board.css gives the side column a fixed height and hides
@@ -104,12 +106,25 @@ export function startBoard(variant) {
       longer.shown -= 1;
       paintLists();
     }
+    // Trimming one list at a time can take one item too many ("+1 more" above empty space):
+    // give back, list by list (the one that matters now first), what still fits.
+    for (const part of qa ? [queue, next] : [next, queue]) {
+      while (part.shown < part.items.length) {
+        part.shown += 1;
+        paintLists();
+        if (overflows()) {
+          part.shown -= 1;
+          paintLists();
+          break;
+        }
+      }
+    }
   }
   new ResizeObserver(() => fitLists()).observe($("side"));
   if (document.fonts) document.fonts.ready.then(() => fitLists());
 
   function render(session) {
-    text($("sur"), tr("pre_session_of", { state: words.stateName(session.state_under_review) }));
+    text($("sur"), tr("pre_session_of", { state: words.surName(session.state_under_review) }));
     text($("series-title"), session.title || "");
     text($("phase"), words.phase(session.phase));
     attr(document.body, "data-phase", session.phase);
@@ -137,10 +152,11 @@ export function startBoard(variant) {
     const session = live.state;
     if (!session) return;
     text($("now"), clockTime(now, config.lang, config.timezone));
-    const planned =
-      session.phase === "scheduled"
-        ? tr("starts", { time: clockTime(session.start, config.lang, config.timezone) })
-        : tr("ends", { time: clockTime(session.planned_end, config.lang, config.timezone) });
+    let planned;
+    if (session.phase === "scheduled") planned = tr("starts", { time: clockTime(session.start, config.lang, config.timezone) });
+    else if (session.phase === "closed" && session.closed_at)
+      planned = tr("closed_at", { time: clockTime(session.closed_at, config.lang, config.timezone) });
+    else planned = tr("ends", { time: clockTime(session.planned_end, config.lang, config.timezone) });
     text($("planned"), planned);
     const remaining = remainingMs(session.timer, now);
     const level = countdownLevel(session, remaining);

@@ -4,13 +4,19 @@
 // from the template's strings; nothing here is in English except the keys.
 
 /**
- * `config.countries` maps State codes to names in the page's language; `tr` is a
- * translator over the page's strings (see live.js `translator`).
+ * `config.countries` maps State codes to names in the page's language (the UN's short
+ * names); `config.labels` maps the codes of missions the agenda gave a `label` to that label;
+ * `tr` is a translator over the page's strings (see live.js `translator`).
  */
 export function describer(config, tr) {
   const countries = config.countries || {};
+  const labels = config.labels || {};
 
-  const stateName = (ref) => (ref ? countries[ref.code] || ref.name || ref.code : "");
+  /** The name of a State as a mission (queue, phone): its agenda label, else its UN name. */
+  const stateName = (ref) => (ref ? labels[ref.code] || countries[ref.code] || ref.name || ref.code : "");
+
+  /** The UN name of a State under Review (never its mission's label). */
+  const surName = (ref) => (ref ? countries[ref.code] || ref.name || ref.code : "");
 
   const speakerIndex = (session, id) => session.speakers.findIndex((s) => s.id === id);
 
@@ -52,5 +58,16 @@ export function describer(config, tr) {
     return { kind: "question", title, details, speaker: null, entry };
   };
 
-  return { stateName, speakerById, speakerName, entryById, language, kind, phase, holder };
+  /**
+   * What an empty queue says: nobody has asked yet, nobody is waiting any more, or (once
+   * closed) how many States asked. Needs the page's `queue_none`, `queue_waiting_none`,
+   * `queue_closed` (plural forms) and `queue_closed_none` strings.
+   */
+  const emptyQueue = (session) => {
+    const asked = session.states_asked || 0;
+    if (session.phase === "closed") return asked ? tr("queue_closed", { n: asked }) : tr("queue_closed_none");
+    return asked ? tr("queue_waiting_none") : tr("queue_none");
+  };
+
+  return { stateName, surName, speakerById, speakerName, entryById, language, kind, phase, holder, emptyQueue };
 }

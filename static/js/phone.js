@@ -49,15 +49,15 @@ function renderAddressees(session) {
 
 function render(session) {
   const code = myCode();
-  text($("mission"), tr("mission_of", { state: config.countries[code] || code }));
-  text($("sur"), tr("pre_session_of", { state: words.stateName(session.state_under_review) }));
+  text($("mission"), tr("mission_of", { state: words.stateName({ code }) }));
+  text($("sur"), tr("pre_session_of", { state: words.surName(session.state_under_review) }));
   text($("phase"), words.phase(session.phase));
   attr(document.body, "data-phase", session.phase);
 
   const entry = mine(session);
   const isSur = session.state_under_review.code === code;
   let notice = "";
-  if (isSur) notice = tr("sur_reason", { state: words.stateName(session.state_under_review) });
+  if (isSur) notice = tr("sur_reason", { state: words.surName(session.state_under_review) });
   else if (session.phase === "closed") notice = tr("closed");
   else if (!entry && !OPEN_PHASES.has(session.phase)) notice = tr("not_open");
   show($("notice"), Boolean(notice));
@@ -101,6 +101,7 @@ function render(session) {
     },
   );
   show($("queue-empty"), session.queue.length === 0);
+  text($("queue-empty"), words.emptyQueue(session));
 }
 
 live.addEventListener("state", (ev) => render(ev.detail));

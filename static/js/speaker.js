@@ -27,7 +27,7 @@ const announcer = new CueAnnouncer($("announcer"), {
 });
 
 function render(session) {
-  text($("sur"), session.state_under_review ? tr("pre_session_of", { state: words.stateName(session.state_under_review) }) : "");
+  text($("sur"), session.state_under_review ? tr("pre_session_of", { state: words.surName(session.state_under_review) }) : "");
   const message = session.message;
   show($("banner"), Boolean(message));
   text($("banner"), message ? message.text : "");
@@ -55,7 +55,7 @@ everyFrame((now) => {
   const level = countdownLevel(session, remaining);
   const countdown = $("countdown");
   text(countdown, session.floor ? formatCountdown(remaining) : "");
-  show(countdown, Boolean(session.floor));
+  show(countdown.parentElement, Boolean(session.floor));
   attr(countdown, "data-level", level);
   attr(countdown, "data-remaining-ms", session.floor ? Math.round(remaining) : null);
   attr(countdown, "data-running", session.timer.status === "running" ? "true" : "false");

@@ -15,7 +15,7 @@ from tests.support.server import Running
 
 pytestmark = pytest.mark.browser
 
-# Words that must appear on a screen in each language (country names come from pycountry).
+# Words that must appear on a screen in each language (UN short names, moderator/data/un_names.json).
 ARMENIA = {"en": "Armenia", "fr": "Arménie", "es": "Armenia"}
 FRANCE = {"en": "France", "fr": "France", "es": "Francia"}
 

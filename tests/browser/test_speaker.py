@@ -14,7 +14,7 @@ from tests.support.live import Live
 pytestmark = pytest.mark.browser
 
 AMBER = "rgb(255, 176, 0)"
-RED = "rgb(200, 16, 46)"
+RED = "rgb(176, 0, 32)"
 
 
 async def test_warning_and_overtime_are_shown_in_colour_and_words_and_announced(screens: Screens) -> None:
