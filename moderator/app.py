@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.types import ASGIApp
 
 from moderator import api, media, screens
 from moderator.engine import Engine
 from moderator.hub import Hub
 from moderator.limits import ConnectionCounter
 from moderator.live import live_endpoint
+from moderator.security import SecurityHeaders
 from moderator.settings import Settings
 from moderator.store import Store
 
@@ -51,4 +53,11 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
         *screens.routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return _Hardened(routes=routes, lifespan=lifespan)
+
+
+class _Hardened(Starlette):
+    """Starlette with SecurityHeaders outside its error handler, so even a 500 carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())

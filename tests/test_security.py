@@ -1,0 +1,53 @@
+"""Security and bad input at the edges: headers, hostile values, throttles, refused start-ups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.server import ADMIN, Running
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _not_framed_by_others(headers: object, own_pages: bool = False) -> None:
+    h = dict(headers)  # type: ignore[call-overload]
+    assert h.get("x-content-type-options") == "nosniff"
+    if own_pages:
+        assert h.get("x-frame-options") == "SAMEORIGIN"
+        assert "frame-ancestors 'self'" in h.get("content-security-policy", "")
+    else:
+        assert h.get("x-frame-options") == "DENY"
+        assert "frame-ancestors 'none'" in h.get("content-security-policy", "")
+
+
+async def test_every_kind_of_response_carries_the_security_headers(server: Running, tmp_path: Path):
+    """HTML, JSON, static, media, 401/404/405 errors: nosniff, and no framing by another site."""
+    sid = server.session_id()
+    (tmp_path / "m-media").mkdir(exist_ok=True)
+    (tmp_path / "m-media" / "clip.mp4").write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 64)
+    denied = [
+        ("GET", f"/s/{sid}/console"),  # HTML, never framed
+        ("GET", "/healthz"),  # JSON
+        ("GET", f"/api/sessions/{sid}"),  # JSON
+        ("GET", "/static/css/base.css"),  # static
+        ("GET", "/media/clip.mp4"),  # media
+        ("GET", "/media/none.mp4"),  # JSON error 404
+        ("GET", f"/api/sessions/{sid}/report"),  # 401
+        ("GET", "/no/such/page"),  # Starlette's own 404
+        ("DELETE", "/healthz"),  # Starlette's own 405
+        ("GET", "/static/none.css"),  # static 404
+    ]
+    for method, path in denied:
+        r = await server.http.request(method, path)
+        assert r.status_code < 500, (path, r.status_code)
+        _not_framed_by_others(r.headers)
+    for path in ("/", *(f"/s/{sid}/{screen}" for screen in ("speaker", "room", "watch"))):
+        r = await server.http.get(path)  # the public pages may be framed by this server only
+        assert r.status_code == 200
+        _not_framed_by_others(r.headers, own_pages=True)
+        assert r.headers["content-security-policy"].startswith("default-src 'self'")
+    r = await server.http.post("/api/series", content=b"{", headers=auth(ADMIN))
+    assert r.status_code == 422
+    _not_framed_by_others(r.headers)
