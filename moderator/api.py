@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -14,6 +13,7 @@ from moderator.i18n import negotiate, translate
 from moderator.refusal import N_
 from moderator.report import report, report_csv
 from moderator.store import CreatedSeries, Principal, now_ms
+from moderator.strict_json import NotFinite, loads
 from moderator.view import view
 
 
@@ -56,7 +56,10 @@ async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
                 mb=limit // (1024 * 1024),
             )
     try:
-        return json.loads(body), None
+        return loads(body), None
+    except NotFinite:
+        message = N_("Numbers must be finite: NaN, Infinity and 1e400 are refused.")
+        return None, error(request, 422, "invalid", message, where="")
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None, error(request, 422, "invalid", N_("The body is not valid JSON."), where="")
 

@@ -8,7 +8,6 @@ sockets on one token 4429. After the hello every frame gets exactly one answer.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
@@ -20,6 +19,7 @@ from moderator.i18n import SUPPORTED_LOCALES, translate
 from moderator.limits import TokenBucket
 from moderator.refusal import N_, Refused
 from moderator.store import now_ms
+from moderator.strict_json import NotFinite, loads
 from moderator.tokens import token_hash
 
 HELLO_SECONDS = 10.0
@@ -82,7 +82,7 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
     if raw.get("type") != "websocket.receive" or not isinstance(text, str) or len(text) > FRAME_LIMIT:
         return None
     try:
-        frame = json.loads(text)
+        frame = loads(text)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
     if not isinstance(frame, dict) or frame.get("type") != "hello":
@@ -154,7 +154,9 @@ async def _answer(
     if len(text) > FRAME_LIMIT:
         return _error(lang, "bad_message", N_("That frame is too large: at most 64 KiB."))
     try:
-        frame = json.loads(text)
+        frame = loads(text)
+    except NotFinite:
+        return _error(lang, "bad_message", N_("Numbers must be finite: NaN, Infinity and 1e400 are refused."))
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return _error(lang, "bad_message", N_("That frame is not valid JSON."))
     if not isinstance(frame, dict):

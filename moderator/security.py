@@ -1,4 +1,4 @@
-"""HTTP hardening that applies to every response: security headers, and a brake on guessed tokens.
+"""HTTP hardening that applies to every response.
 
 `SecurityHeaders` wraps the whole application (outside Starlette's error handler, so a 500
 has them too): every response says `X-Content-Type-Options: nosniff` and may not be framed

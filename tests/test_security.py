@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
+from tests.support.agenda import agenda
+from tests.support.live import Live
 from tests.support.server import ADMIN, Running
 
 
@@ -51,3 +55,37 @@ async def test_every_kind_of_response_carries_the_security_headers(server: Runni
     r = await server.http.post("/api/series", content=b"{", headers=auth(ADMIN))
     assert r.status_code == 422
     _not_framed_by_others(r.headers)
+
+
+async def test_non_finite_numbers_are_refused_in_frames_and_bodies(server: Running):
+    """NaN, Infinity, 1e400 in a ping, a hello or a command: bad_message; in an agenda body: 422."""
+    viewer = await Live.open(server.ws, server.session_id(), None)
+    for t0 in ("1e400", "NaN", "-Infinity", "Infinity", "-1e999"):
+        raw = await viewer_answer_raw(viewer, '{"type": "ping", "t0": ' + t0 + "}")
+        msg = json.loads(raw, parse_constant=_not_json)  # the answer itself is valid JSON
+        assert msg["type"] == "error" and msg["code"] == "bad_message", (t0, msg)
+        assert "finite" in msg["message"]
+    raw = await viewer_answer_raw(
+        viewer, '{"type": "command", "id": "n", "name": "timer.adjust", "args": {"delta_ms": NaN}}'
+    )
+    assert json.loads(raw)["code"] == "bad_message"
+    assert (await viewer.answer('{"type": "ping", "t0": 1.5e3}'))["t0"] == 1500.0
+    doc = json.dumps(agenda()).replace('"minutes": 60', '"minutes": NaN')
+    assert "NaN" in doc
+    r = await server.http.post("/api/series", content=doc, headers=auth(ADMIN))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid", r.text
+    assert "finite" in r.json()["error"]["message"]
+
+
+async def viewer_answer_raw(live: Live, frame: str) -> str:
+    """Send a frame and return the raw text of its answer (state frames passing by are skipped)."""
+    await live.ws.send(frame)
+    while True:
+        raw = await asyncio.wait_for(live.ws.recv(), 10)
+        assert isinstance(raw, str)
+        if '"type":"state"' not in raw:
+            return raw
+
+
+def _not_json(name: str) -> None:
+    raise AssertionError(f"the server sent {name}, which is not JSON")
