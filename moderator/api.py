@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -122,13 +124,18 @@ async def session_report(request: Request) -> Response:
         )
     data = report(state, now_ms())
     if request.query_params.get("format") == "csv":
-        name = f"report-{state.setup.key}.csv"
         return Response(
             report_csv(data),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": attachment(f"report-{state.setup.key}.csv")},
         )
     return JSONResponse(data)
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition for `name` (RFC 6266): an ASCII fallback, and the exact name encoded (RFC 5987)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 async def session_state(request: Request) -> Response:

@@ -89,3 +89,25 @@ async def viewer_answer_raw(live: Live, frame: str) -> str:
 
 def _not_json(name: str) -> None:
     raise AssertionError(f"the server sent {name}, which is not JSON")
+
+
+async def test_a_csv_report_of_any_session_key_gets_a_safe_file_name(server: Running):
+    """A non-Latin-1 key (DE–2) and a key with quotes: 200, ASCII fallback, the exact name in filename*."""
+    doc = agenda()
+    doc["sessions"][0]["key"] = "DE–2"
+    doc["sessions"][1]["key"] = 'SE"; filename=evil.exe; x="'
+    series = (await server.http.post("/api/series", json=doc, headers=auth(ADMIN))).json()
+    for session, expected in zip(
+        series["sessions"],
+        ("report-DE%E2%80%932.csv", "report-SE%22%3B%20filename%3Devil.exe%3B%20x%3D%22.csv"),
+        strict=True,
+    ):
+        r = await server.http.get(
+            f"/api/sessions/{session['id']}/report?format=csv", headers=auth(series["moderator_token"])
+        )
+        assert r.status_code == 200, r.text
+        disposition = r.headers["content-disposition"]
+        fallback = disposition.split('filename="')[1].split('"')[0]
+        assert fallback.isascii() and all(c.isalnum() or c in "._-" for c in fallback), disposition
+        assert disposition == f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{expected}"
+        assert r.text.startswith("kind,")
