@@ -14,14 +14,15 @@ from moderator.agenda import AgendaError, AgendaSeries, parse_agenda
 from moderator.i18n import negotiate, translate
 from moderator.refusal import N_
 from moderator.report import report, report_csv
-from moderator.store import CreatedSeries, Principal, now_ms
+from moderator.store import CreatedSeries, Principal, StoreUnavailable, now_ms
 from moderator.strict_json import NotFinite, loads
 from moderator.view import view
 
 
 def error(
-    request: Request, status: int, code: str, message: str, where: str | None = None, **params: Any
+    request: Request, status: int, code: str, message: str, /, where: str | None = None, **params: Any
 ) -> JSONResponse:
+    """An error body; positional-only, so a sentence may have a %(code)s or %(message)s of its own."""
     lang = negotiate(request.headers.get("accept-language"), request.query_params.get("lang"))
     body: dict[str, Any] = {"code": code, "message": translate(lang, message, params)}
     if where is not None:
@@ -92,7 +93,15 @@ async def create_series(request: Request) -> Response:
                     ),
                     where=f"sessions[{i}].speakers[{j}].video",
                 )
-    created = await request.app.state.store.create_series(agenda)
+    try:
+        created = await request.app.state.store.create_series(agenda)
+    except StoreUnavailable:
+        return error(
+            request,
+            503,
+            "unavailable",
+            N_("The server could not save this change, so nothing changed. Try again in a moment."),
+        )
     await request.app.state.engine.add_sessions([s["id"] for s in created.sessions])
     return JSONResponse(series_response(created, agenda), status_code=201)
 

@@ -141,7 +141,7 @@ async def _serve(ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: s
         await client.close()
 
 
-def _error(lang: str, code: str, message: str, cid: Any = None, **params: Any) -> dict[str, Any]:
+def _error(lang: str, code: str, message: str, cid: Any = None, /, **params: Any) -> dict[str, Any]:
     return {"type": "error", "id": cid, "code": code, "message": translate(lang, message, params)}
 
 

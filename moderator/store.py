@@ -144,7 +144,10 @@ class Store:
             await self._db.execute("COMMIT")
         except sqlite3.IntegrityError as e:
             await self._rollback()
-            if "events" in str(e) or "UNIQUE" in str(e):
+            # By its kind, not its text: a taken (session_id, seq) is someone else's append.
+            if e.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY and any(
+                sql.startswith("INSERT INTO events") for sql, _ in statements
+            ):
                 raise SequenceConflict(str(e)) from e
             raise
         except sqlite3.Error as e:

@@ -6,9 +6,15 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
+from benchmarks import agenda as bench_agenda
+from benchmarks.server import ADMIN_TOKEN, http
+from moderator.store import SequenceConflict, Store
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import ADMIN, Running
+from tests.test_faults import _faulty
 
 
 def auth(token: str) -> dict[str, str]:
@@ -111,3 +117,50 @@ async def test_a_csv_report_of_any_session_key_gets_a_safe_file_name(server: Run
         assert fallback.isascii() and all(c.isalnum() or c in "._-" for c in fallback), disposition
         assert disposition == f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{expected}"
         assert r.text.startswith("kind,")
+
+
+async def test_a_delegation_listed_twice_is_refused_with_where(server: Running):
+    """DE twice, or de and ' DE ': 422 invalid pointing at the second one (it was a 500)."""
+    for second in ("DE", " DE ", "de"):
+        doc = agenda(delegations=[{"state": "de"}, {"state": "FR"}, {"state": second}])
+        r = await server.http.post("/api/series", json=doc, headers={**auth(ADMIN), "Accept-Language": "fr"})
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["code"] == "invalid" and error["where"] == "delegations[2].state"
+        assert "DE" in error["message"]
+
+
+@pytest.mark.parametrize("kind", ["write_error", "read_only", "disk_full"])
+async def test_creating_a_series_on_unwritable_storage_is_503_unavailable(kind: str) -> None:
+    """Full disk, read-only file, write error: 503 unavailable with a sentence; then it works again."""
+    async with _faulty(kind) as (b, fault):
+        doc = bench_agenda.series(["FR", "KE"], title="During the fault")
+        fault.apply(b.server.pid)
+        statuses = []
+        for _ in range(10):  # WAL slack may take a few
+            status, body = await asyncio.to_thread(
+                http, "POST", b.server.base + "/api/series", doc, ADMIN_TOKEN
+            )
+            statuses.append(status)
+            if status == 503:
+                assert body["error"]["code"] == "unavailable" and body["error"]["message"], body
+                break
+        assert statuses[-1] == 503 and set(statuses) <= {201, 503}, statuses
+        fault.lift(b.server.pid)
+        status, body = await asyncio.to_thread(http, "POST", b.server.base + "/api/series", doc, ADMIN_TOKEN)
+        assert status == 201, body
+        assert b.server.healthy()
+
+
+async def test_store_errors_are_classified_by_their_kind(tmp_path: Path):
+    """A taken seq (another process appended first) is a SequenceConflict; nothing else is."""
+    first, second = await Store.open(tmp_path / "s.sqlite3"), await Store.open(tmp_path / "s.sqlite3")
+    try:
+        event = {"type": "session.opened", "at": 1}
+        assert await first.append("S1", 0, [event]) == 1
+        with pytest.raises(SequenceConflict):
+            await second.append("S1", 0, [event])
+        assert await second.events("S1") == [event]
+    finally:
+        await first.close()
+        await second.close()
