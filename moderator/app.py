@@ -26,12 +26,16 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await Store.open(settings.db_path)
-        generated = await store.ensure_admin_token(settings.admin_token)
-        if generated is not None:
-            # Printed once, on the console of whoever started the server; only its hash is kept.
-            print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
-        engine = Engine(store)
-        await engine.load()
+        try:
+            generated = await store.ensure_admin_token(settings.admin_token)
+            if generated is not None:
+                # Printed once, on the console of whoever started the server; only its hash is kept.
+                print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
+            engine = Engine(store)
+            await engine.load()
+        except BaseException:
+            await store.close()  # its thread would keep the process alive after uvicorn gives up
+            raise
         hub = Hub()
         engine.listen(hub.publish)
         hub.start()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ from benchmarks.server import ADMIN_TOKEN, http
 from moderator.store import SequenceConflict, Store
 from tests.support.agenda import agenda
 from tests.support.live import Live
-from tests.support.server import ADMIN, Running
+from tests.support.server import ADMIN, Running, free_port
 from tests.test_faults import _faulty
 
 
@@ -164,3 +168,91 @@ async def test_store_errors_are_classified_by_their_kind(tmp_path: Path):
     finally:
         await first.close()
         await second.close()
+
+
+# --------------------------------------------------------------------------- start-up refusals
+
+
+def _moderator(*args: str, cwd: Path, token: str = ADMIN) -> subprocess.CompletedProcess[str]:
+    """`moderator ARGS` as a real process; a server that does not exit fails the test by its timeout."""
+    env = {**os.environ, "MODERATOR_ADMIN_TOKEN": token, "LANG": "C.UTF-8"}
+    env.pop("LC_ALL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "moderator.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=env,
+    )
+
+
+def _one_sentence(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode not in (0, None), done
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def test_a_read_only_database_stops_the_start_with_one_sentence(tmp_path: Path):
+    """serve on an immutable database file: exits non-zero at once, naming the file and the problem."""
+    if shutil.which("chattr") is None:
+        pytest.skip("needs chattr")
+    db = tmp_path / "week.sqlite3"
+    done = _moderator("import", str(_agenda_file(tmp_path)), "--db", str(db), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    if subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode != 0:
+        pytest.skip("read_only needs chattr +i (CAP_LINUX_IMMUTABLE), not available here")
+    try:
+        done = _moderator("serve", "--port", str(free_port()), "--db", str(db), cwd=tmp_path)
+        _one_sentence(done, str(db), "read-only")
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
+
+
+def test_a_file_that_is_not_a_database_stops_the_start_with_one_sentence(tmp_path: Path):
+    """serve and demo on a text file, or under a file instead of a folder: one sentence, no traceback."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100)
+    for command in ("serve", "demo"):
+        done = _moderator(command, "--port", str(free_port()), "--db", str(text), cwd=tmp_path)
+        _one_sentence(done, str(text), "not a SQLite database")
+    done = _moderator("serve", "--port", str(free_port()), "--db", str(text / "m.sqlite3"), cwd=tmp_path)
+    _one_sentence(done, str(text / "m.sqlite3"))
+
+
+def test_a_db_url_the_server_cannot_use_is_refused_at_start(tmp_path: Path):
+    """postgresql://, mysql://: refused with a sentence, no folder created; sqlite:PATH is a path."""
+    url = "postgresql://mod:secret-password@db.example/upr"
+    for command in ("serve", "demo"):
+        done = _moderator(command, "--port", str(free_port()), "--db", url, cwd=tmp_path)
+        _one_sentence(done, "PostgreSQL is not supported yet")
+        assert "secret-password" not in done.stderr
+    done = _moderator("import", str(_agenda_file(tmp_path)), "--db", url, cwd=tmp_path)
+    _one_sentence(done, "PostgreSQL")
+    done = _moderator("serve", "--db", "mysql://db.example/upr", cwd=tmp_path)
+    _one_sentence(done, "'mysql:'")
+    done = _moderator("serve", "--db", str(tmp_path), cwd=tmp_path)
+    _one_sentence(done, "folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agenda.json"]
+    done = _moderator("import", "agenda.json", "--db", "sqlite:week.sqlite3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = _moderator("import", "agenda.json", "--db", "sqlite:///other.sqlite3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agenda.json", "other.sqlite3", "week.sqlite3"]
+
+
+def test_a_short_admin_token_is_refused_at_start(tmp_path: Path):
+    """MODERATOR_ADMIN_TOKEN=427: serve and demo exit non-zero with a sentence; nothing is created."""
+    for command in ("serve", "demo"):
+        done = _moderator(command, "--port", str(free_port()), "--db", "m.sqlite3", cwd=tmp_path, token="427")
+        _one_sentence(done, "MODERATOR_ADMIN_TOKEN", "16")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _agenda_file(folder: Path) -> Path:
+    path = folder / "agenda.json"
+    path.write_text(json.dumps(agenda()), encoding="utf-8")
+    return path
