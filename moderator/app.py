@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.engine = engine
         app.state.hub = hub
         app.state.connections = ConnectionCounter(settings.connections_per_token)
+        app.state.viewers = ConnectionCounter(settings.max_connections_per_address)  # by address
         try:
             yield
         finally:

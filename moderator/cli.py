@@ -36,13 +36,18 @@ class RedactSecrets(logging.Filter):
 def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
     """The one way this server runs under uvicorn (the CLI and the tests share it)."""
     from moderator.app import create_app
+    from moderator.guard import Guard, protocols
 
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    # uvicorn's own httptools and sans-I/O WebSocket protocols, with a header deadline and a
+    # per-address cap on waiting connections (guard.py).
+    http, ws = protocols(Guard(settings.max_connections_per_address, settings.header_timeout_seconds))
     return uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
-        ws="websockets-sansio",
+        http=http,
+        ws=ws,
         ws_max_size=1024 * 1024,
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,

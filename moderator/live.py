@@ -14,6 +14,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from moderator.commands import Actor, Command, Role, authorise, known
+from moderator.guard import EXTENSION, Connection
 from moderator.hub import Client, encode, state_frame
 from moderator.i18n import SUPPORTED_LOCALES, translate
 from moderator.limits import TokenBucket
@@ -50,6 +51,9 @@ async def live_endpoint(ws: WebSocket) -> None:
     if hello is None:
         await ws.close(code=4400, reason="The first frame must be a hello")
         return
+    connection: Connection | None = ws.scope.get("extensions", {}).get(EXTENSION)
+    if connection is not None:
+        connection.settled()  # no longer a waiting connection of its address (guard.py)
     session_id = ws.path_params["session_id"]
     state = app.engine.state(session_id)
     if state is None:
@@ -69,11 +73,17 @@ async def live_endpoint(ws: WebSocket) -> None:
     if key is not None and not app.connections.acquire(key):
         await ws.close(code=4429, reason="Too many connections with this token")
         return
+    address = ws.client.host if key is None and ws.client is not None else None
+    if address is not None and not app.viewers.acquire(address):
+        await ws.close(code=4429, reason="Too many viewers from this address")
+        return
     try:
-        await _serve(ws, app, session_id, Actor(role, state_code), lang)
+        await _serve(ws, app, session_id, Actor(role, state_code), lang, connection)
     finally:
         if key is not None:
             app.connections.release(key)
+        if address is not None:
+            app.viewers.release(address)
 
 
 def _hello(raw: Any) -> tuple[str | None, str] | None:
@@ -94,8 +104,11 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
     return token, lang if lang in SUPPORTED_LOCALES else "en"
 
 
-async def _serve(ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str) -> None:
-    client = Client(ws.send_text, actor.role, actor.state_code)
+async def _serve(
+    ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str, connection: Connection | None
+) -> None:
+    # A dropped client is aborted, not closed: its descriptor is freed at once (guard.py).
+    client = Client(ws.send_text, actor.role, actor.state_code, connection.abort if connection else None)
     now = now_ms()
     client.push(
         encode(
