@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -37,11 +39,37 @@ def bearer(request: Request) -> str | None:
 
 
 async def principal(request: Request) -> Principal | None:
+    """Whose bearer token this is; None for none, an unknown one, or an address that failed too often."""
     token = bearer(request)
-    return None if token is None else await request.app.state.store.principal(token)
+    if token is None:
+        return None
+    throttle = request.app.state.auth_failures
+    address = request.client.host if request.client else ""
+    now = time.monotonic()
+    if throttle.retry_after(address, now) > 0:
+        return None  # not even looked up: unauthorised() answers 429
+    who: Principal | None = await request.app.state.store.principal(token)
+    if who is None:
+        throttle.failed(address, now)
+        request.state.failed_token = True
+    return who
 
 
 def unauthorised(request: Request) -> JSONResponse:
+    """401; 429 for a token from an address past its failed sign-ins (limits.FailureThrottle)."""
+    address = request.client.host if request.client else ""
+    wait = request.app.state.auth_failures.retry_after(address, time.monotonic())
+    if wait > 0 and bearer(request) is not None and not getattr(request.state, "failed_token", False):
+        seconds = math.ceil(wait)
+        response = error(
+            request,
+            429,
+            "rate_limited",
+            N_("Too many failed sign-ins from this address: try again in %(seconds)s seconds."),
+            seconds=seconds,
+        )
+        response.headers["Retry-After"] = str(seconds)
+        return response
     return error(request, 401, "unauthorized", N_("Send 'Authorization: Bearer <token>' with a valid token."))
 
 

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 from moderator import api, media, screens
 from moderator.engine import Engine
 from moderator.hub import Hub
-from moderator.limits import ConnectionCounter
+from moderator.limits import ConnectionCounter, FailureThrottle
 from moderator.live import live_endpoint
 from moderator.security import SecurityHeaders
 from moderator.settings import Settings
@@ -45,6 +45,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.hub = hub
         app.state.connections = ConnectionCounter(settings.connections_per_token)
         app.state.viewers = ConnectionCounter(settings.max_connections_per_address)  # by address
+        app.state.auth_failures = FailureThrottle(settings.auth_failures_per_minute, 60.0)
         try:
             yield
         finally:

@@ -1,8 +1,9 @@
 """The WebSocket endpoint (PROTOCOL §3): a thin adapter from frames to the engine and back.
 
 Order of refusals at the opening: Origin (at the handshake), then the hello is read; a first
-frame that is not a hello closes 4400, an unknown session 4404, an unknown token 4401, too many
-sockets on one token 4429. After the hello every frame gets exactly one answer.
+frame that is not a hello closes 4400, an unknown session 4404, a token from an address with too
+many failed sign-ins 4429, an unknown token 4401, too many sockets on one token (or viewers from
+one address) 4429. After the hello every frame gets exactly one answer.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ async def live_endpoint(ws: WebSocket) -> None:
     role: Role = "viewer"
     state_code: str | None = None
     if token is not None:
+        peer = ws.client.host if ws.client is not None else ""
+        if app.auth_failures.retry_after(peer, time.monotonic()) > 0:
+            await ws.close(code=4429, reason="Too many failed sign-ins from this address: wait a minute")
+            return
         who = await app.store.principal(token)
+        if who is None:
+            app.auth_failures.failed(peer, time.monotonic())
         if who is None or (who.role != "admin" and who.series_id != state.setup.series_id):
             await ws.close(code=4401, reason="Unknown token")
             return

@@ -22,6 +22,7 @@ class Settings:
     connections_per_token: int = 20
     max_connections_per_address: int = 100  # MODERATOR_MAX_CONNECTIONS_PER_ADDRESS (see guard.py)
     header_timeout_seconds: float = 10.0  # MODERATOR_HEADER_TIMEOUT_SECONDS
+    auth_failures_per_minute: int = 20  # unknown tokens per client address; then 429 / 4429
     max_video_bytes: int = 1024 * 1024 * 1024  # MODERATOR_MAX_VIDEO_MB
     max_body_bytes: int = 2 * 1024 * 1024
 

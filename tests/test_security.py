@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks import agenda as bench_agenda
 from benchmarks.server import ADMIN_TOKEN, http
+from moderator.limits import FailureThrottle
 from moderator.store import SequenceConflict, Store
 from tests.support.agenda import agenda
 from tests.support.live import Live
@@ -256,3 +257,48 @@ def _agenda_file(folder: Path) -> Path:
     path = folder / "agenda.json"
     path.write_text(json.dumps(agenda()), encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------- failed sign-ins
+
+
+def test_failed_sign_ins_are_counted_per_address_in_a_sliding_minute():
+    """20 failures in a minute: the 21st try waits until the oldest is a minute old; others unaffected."""
+    throttle = FailureThrottle(20, 60.0, max_addresses=3)
+    for i in range(20):
+        assert throttle.retry_after("10.0.0.1", i) == 0
+        throttle.failed("10.0.0.1", i)
+    assert throttle.retry_after("10.0.0.1", 30) == 30
+    assert throttle.retry_after("10.0.0.2", 30) == 0
+    assert throttle.retry_after("10.0.0.1", 60) == 0  # the first failure aged out
+    for host in ("a", "b", "c"):
+        throttle.failed(host, 61)
+    assert throttle.retry_after("10.0.0.1", 61) == 0  # forgotten first: memory stays bounded
+
+
+async def test_repeated_bad_tokens_from_one_address_are_slowed_down(server: Running):
+    """20 unknown tokens (HTTP or hello): then 429 rate_limited with Retry-After, and hello closes 4429."""
+    sid = server.session_id()
+    path = f"/api/sessions/{sid}/report"
+    for i in range(10):
+        r = await server.http.get(path, headers=auth(f"guess-{i}"))
+        assert r.status_code == 401, (i, r.text)
+    for i in range(10):
+        with pytest.raises(Exception) as closed:
+            await Live.open(server.ws, sid, f"guess-ws-{i}")
+        assert "4401" in str(closed.value), closed.value
+    r = await server.http.get(path, headers={**auth(ADMIN), "Accept-Language": "fr"})
+    assert r.status_code == 429, r.text  # even the right token: the address waits
+    error = r.json()["error"]
+    assert error["code"] == "rate_limited" and "secondes" in error["message"]
+    assert 0 < int(r.headers["Retry-After"]) <= 60
+    r = await server.http.put("/api/speakers/x/video", content=b"", headers=auth("guess"))
+    assert r.status_code == 429
+    with pytest.raises(Exception) as closed:
+        await Live.open(server.ws, sid, server.series["moderator_token"])
+    assert "4429" in str(closed.value), closed.value
+    viewer = await Live.open(server.ws, sid, None)  # no token, nothing guessed: still served
+    assert viewer.welcome["role"] == "viewer"
+    r = await server.http.get(path)  # no token at all: a plain 401
+    assert r.status_code == 401
+    assert (await server.http.get("/healthz")).status_code == 200
