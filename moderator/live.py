@@ -52,7 +52,7 @@ async def live_endpoint(ws: WebSocket) -> None:
     if hello is None:
         await ws.close(code=4400, reason="The first frame must be a hello")
         return
-    connection: Connection | None = ws.scope.get("extensions", {}).get(EXTENSION)
+    connection: Connection | None = (ws.scope.get("extensions") or {}).get(EXTENSION)
     if connection is not None:
         connection.settled()  # no longer a waiting connection of its address (guard.py)
     session_id = ws.path_params["session_id"]
