@@ -95,7 +95,14 @@ class Server:
 
     def start(self, timeout: float = 60) -> float:
         """Start the process and wait for `/healthz`; returns seconds from spawn to the first ok."""
-        env = dict(os.environ, MODERATOR_ADMIN_TOKEN=ADMIN_TOKEN, PYTHONUNBUFFERED="1", **self.extra_env)
+        env = dict(
+            os.environ,
+            MODERATOR_ADMIN_TOKEN=ADMIN_TOKEN,
+            PYTHONUNBUFFERED="1",
+            # Every benchmark client comes from 127.0.0.1: lift the per-address cap (guard.py).
+            MODERATOR_MAX_CONNECTIONS_PER_ADDRESS="1000000",
+        )
+        env.update(self.extra_env)
         cmd = [*server_command(), "serve", "--host", HOST, "--port", str(self.port), "--db", str(self.db)]
         t0 = time.perf_counter()
         # stdout/stderr go to a pipe, not a file: a pipe is not limited by RLIMIT_FSIZE (see faults).

@@ -23,6 +23,7 @@ import yaml
 
 from moderator.countries import is_state
 from moderator.refusal import N_
+from moderator.strict_json import NotFinite, loads
 from moderator.text import TextError, clean_text
 
 FORMATS = ("in_person", "virtual", "hybrid")
@@ -349,7 +350,10 @@ _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False
 def _decode(text: str, suffix: str) -> object:
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip().startswith(("{", "["))):
         try:
-            return json.loads(text, object_pairs_hook=_unique_pairs)
+            return loads(text, object_pairs_hook=_unique_pairs)
+        except NotFinite:
+            message = N_("Numbers must be finite: NaN, Infinity and 1e400 are refused.")
+            raise AgendaError("", message) from None
         except json.JSONDecodeError as error:
             message = N_("The file is not valid JSON (line %(line)s, column %(column)s).")
             raise AgendaError("", message, line=error.lineno, column=error.colno) from None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import math
+import re
+import time
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,13 +16,15 @@ from moderator.agenda import AgendaError, AgendaSeries, parse_agenda
 from moderator.i18n import negotiate, translate
 from moderator.refusal import N_
 from moderator.report import report, report_csv
-from moderator.store import CreatedSeries, Principal, now_ms
+from moderator.store import CreatedSeries, Principal, StoreUnavailable, now_ms
+from moderator.strict_json import NotFinite, loads
 from moderator.view import view
 
 
 def error(
-    request: Request, status: int, code: str, message: str, where: str | None = None, **params: Any
+    request: Request, status: int, code: str, message: str, /, where: str | None = None, **params: Any
 ) -> JSONResponse:
+    """An error body; positional-only, so a sentence may have a %(code)s or %(message)s of its own."""
     lang = negotiate(request.headers.get("accept-language"), request.query_params.get("lang"))
     body: dict[str, Any] = {"code": code, "message": translate(lang, message, params)}
     if where is not None:
@@ -34,11 +39,37 @@ def bearer(request: Request) -> str | None:
 
 
 async def principal(request: Request) -> Principal | None:
+    """Whose bearer token this is; None for none, an unknown one, or an address that failed too often."""
     token = bearer(request)
-    return None if token is None else await request.app.state.store.principal(token)
+    if token is None:
+        return None
+    throttle = request.app.state.auth_failures
+    address = request.client.host if request.client else ""
+    now = time.monotonic()
+    if throttle.retry_after(address, now) > 0:
+        return None  # not even looked up: unauthorised() answers 429
+    who: Principal | None = await request.app.state.store.principal(token)
+    if who is None:
+        throttle.failed(address, now)
+        request.state.failed_token = True
+    return who
 
 
 def unauthorised(request: Request) -> JSONResponse:
+    """401; 429 for a token from an address past its failed sign-ins (limits.FailureThrottle)."""
+    address = request.client.host if request.client else ""
+    wait = request.app.state.auth_failures.retry_after(address, time.monotonic())
+    if wait > 0 and bearer(request) is not None and not getattr(request.state, "failed_token", False):
+        seconds = math.ceil(wait)
+        response = error(
+            request,
+            429,
+            "rate_limited",
+            N_("Too many failed sign-ins from this address: try again in %(seconds)s seconds."),
+            seconds=seconds,
+        )
+        response.headers["Retry-After"] = str(seconds)
+        return response
     return error(request, 401, "unauthorized", N_("Send 'Authorization: Bearer <token>' with a valid token."))
 
 
@@ -56,7 +87,10 @@ async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
                 mb=limit // (1024 * 1024),
             )
     try:
-        return json.loads(body), None
+        return loads(body), None
+    except NotFinite:
+        message = N_("Numbers must be finite: NaN, Infinity and 1e400 are refused.")
+        return None, error(request, 422, "invalid", message, where="")
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None, error(request, 422, "invalid", N_("The body is not valid JSON."), where="")
 
@@ -87,7 +121,15 @@ async def create_series(request: Request) -> Response:
                     ),
                     where=f"sessions[{i}].speakers[{j}].video",
                 )
-    created = await request.app.state.store.create_series(agenda)
+    try:
+        created = await request.app.state.store.create_series(agenda)
+    except StoreUnavailable:
+        return error(
+            request,
+            503,
+            "unavailable",
+            N_("The server could not save this change, so nothing changed. Try again in a moment."),
+        )
     await request.app.state.engine.add_sessions([s["id"] for s in created.sessions])
     return JSONResponse(series_response(created, agenda), status_code=201)
 
@@ -119,13 +161,18 @@ async def session_report(request: Request) -> Response:
         )
     data = report(state, now_ms())
     if request.query_params.get("format") == "csv":
-        name = f"report-{state.setup.key}.csv"
         return Response(
             report_csv(data),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": attachment(f"report-{state.setup.key}.csv")},
         )
     return JSONResponse(data)
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition for `name` (RFC 6266): an ASCII fallback, and the exact name encoded (RFC 5987)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 async def session_state(request: Request) -> Response:

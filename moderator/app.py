@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.types import ASGIApp
 
 from moderator import api, media, screens
 from moderator.engine import Engine
 from moderator.hub import Hub
-from moderator.limits import ConnectionCounter
+from moderator.limits import ConnectionCounter, FailureThrottle
 from moderator.live import live_endpoint
+from moderator.security import SecurityHeaders
 from moderator.settings import Settings
 from moderator.store import Store
 
@@ -24,12 +26,16 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await Store.open(settings.db_path)
-        generated = await store.ensure_admin_token(settings.admin_token)
-        if generated is not None:
-            # Printed once, on the console of whoever started the server; only its hash is kept.
-            print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
-        engine = Engine(store)
-        await engine.load()
+        try:
+            generated = await store.ensure_admin_token(settings.admin_token)
+            if generated is not None:
+                # Printed once, on the console of whoever started the server; only its hash is kept.
+                print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
+            engine = Engine(store)
+            await engine.load()
+        except BaseException:
+            await store.close()  # its thread would keep the process alive after uvicorn gives up
+            raise
         hub = Hub()
         engine.listen(hub.publish)
         hub.start()
@@ -38,6 +44,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.engine = engine
         app.state.hub = hub
         app.state.connections = ConnectionCounter(settings.connections_per_token)
+        app.state.viewers = ConnectionCounter(settings.max_connections_per_address)  # by address
+        app.state.auth_failures = FailureThrottle(settings.auth_failures_per_minute, 60.0)
         try:
             yield
         finally:
@@ -51,4 +59,11 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
         *screens.routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return _Hardened(routes=routes, lifespan=lifespan)
+
+
+class _Hardened(Starlette):
+    """Starlette with SecurityHeaders outside its error handler, so even a 500 carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())

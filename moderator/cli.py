@@ -7,14 +7,17 @@ import asyncio
 import logging
 import os
 import re
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
 
 import uvicorn
 
-from moderator.i18n import negotiate
+from moderator.i18n import negotiate, translate
 from moderator.settings import Settings
+from moderator.startup import StartupError, check_admin_token, database_path, preflight, storage_problem
+from moderator.store import StoreUnavailable
 
 DEFAULT_DB = "moderator.sqlite3"
 
@@ -33,13 +36,18 @@ class RedactSecrets(logging.Filter):
 def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
     """The one way this server runs under uvicorn (the CLI and the tests share it)."""
     from moderator.app import create_app
+    from moderator.guard import Guard, protocols
 
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    # uvicorn's own httptools and sans-I/O WebSocket protocols, with a header deadline and a
+    # per-address cap on waiting connections (guard.py).
+    http, ws = protocols(Guard(settings.max_connections_per_address, settings.header_timeout_seconds))
     return uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
-        ws="websockets-sansio",
+        http=http,
+        ws=ws,
         ws_max_size=1024 * 1024,
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
@@ -51,6 +59,15 @@ def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "i
 
 def serve(settings: Settings, host: str, port: int) -> None:
     uvicorn.Server(uvicorn_config(settings, host, port)).run()
+
+
+def _check_start(settings: Settings) -> None:
+    """Before serve or demo: the admin token and the database, so a failure is one sentence (StartupError)."""
+    check_admin_token(settings.admin_token)
+    generated = asyncio.run(preflight(settings))
+    if generated is not None:
+        # Printed once, on the console of whoever started the server; only its hash is kept.
+        print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
 
 
 def terminal_locale() -> str:
@@ -65,7 +82,10 @@ def terminal_locale() -> str:
 def _import(path: str, db: str) -> int:
     from moderator.importer import import_file
 
-    created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
+    try:
+        created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
+    except (StoreUnavailable, sqlite3.Error, OSError) as e:
+        raise storage_problem(Path(db), e) from None
     print(text)
     return 0 if created else 1
 
@@ -96,11 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--db", default=DEFAULT_DB)
     args = parser.parse_args(argv)
+    try:
+        args.db = str(database_path(args.db))
+        if args.command == "import":
+            return _import(args.file, args.db)
+        _check_start(Settings.from_env(args.db))
+    except StartupError as e:
+        print(translate(terminal_locale(), e.message, e.params), file=sys.stderr)
+        return 2
     if args.command == "serve":
         serve(Settings.from_env(args.db), args.host, args.port)
         return 0
-    if args.command == "import":
-        return _import(args.file, args.db)
     return _demo(args)
 
 

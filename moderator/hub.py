@@ -40,9 +40,14 @@ class Client:
     """One connected screen: its role and a sender task draining its outbox in order."""
 
     def __init__(
-        self, send: Callable[[str], Coroutine[Any, Any, None]], role: str, state_code: str | None
+        self,
+        send: Callable[[str], Coroutine[Any, Any, None]],
+        role: str,
+        state_code: str | None,
+        abort: Callable[[], None] | None = None,
     ) -> None:
         self._send = send
+        self._abort = abort  # frees the socket at once, unsent bytes and all
         self.role = role
         self.state_code = state_code
         self._outbox: deque[object] = deque()
@@ -124,6 +129,8 @@ class Client:
             log.info("dropping a %s client: %s", self.role, why)
             self.dropped.set()
             self._task.cancel()
+            if self._abort is not None:
+                self._abort()  # a graceful close would wait on the send buffer it does not read
 
     async def close(self) -> None:
         self._task.cancel()

@@ -1,25 +1,27 @@
 """The WebSocket endpoint (PROTOCOL §3): a thin adapter from frames to the engine and back.
 
 Order of refusals at the opening: Origin (at the handshake), then the hello is read; a first
-frame that is not a hello closes 4400, an unknown session 4404, an unknown token 4401, too many
-sockets on one token 4429. After the hello every frame gets exactly one answer.
+frame that is not a hello closes 4400, an unknown session 4404, a token from an address with too
+many failed sign-ins 4429, an unknown token 4401, too many sockets on one token (or viewers from
+one address) 4429. After the hello every frame gets exactly one answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from moderator.commands import Actor, Command, Role, authorise, known
+from moderator.guard import EXTENSION, Connection
 from moderator.hub import Client, encode, state_frame
 from moderator.i18n import SUPPORTED_LOCALES, translate
 from moderator.limits import TokenBucket
 from moderator.refusal import N_, Refused
 from moderator.store import now_ms
+from moderator.strict_json import NotFinite, loads
 from moderator.tokens import token_hash
 
 HELLO_SECONDS = 10.0
@@ -50,6 +52,9 @@ async def live_endpoint(ws: WebSocket) -> None:
     if hello is None:
         await ws.close(code=4400, reason="The first frame must be a hello")
         return
+    connection: Connection | None = (ws.scope.get("extensions") or {}).get(EXTENSION)
+    if connection is not None:
+        connection.settled()  # no longer a waiting connection of its address (guard.py)
     session_id = ws.path_params["session_id"]
     state = await app.engine.lookup(session_id)
     if state is None:
@@ -59,7 +64,13 @@ async def live_endpoint(ws: WebSocket) -> None:
     role: Role = "viewer"
     state_code: str | None = None
     if token is not None:
+        peer = ws.client.host if ws.client is not None else ""
+        if app.auth_failures.retry_after(peer, time.monotonic()) > 0:
+            await ws.close(code=4429, reason="Too many failed sign-ins from this address: wait a minute")
+            return
         who = await app.store.principal(token)
+        if who is None:
+            app.auth_failures.failed(peer, time.monotonic())
         if who is None or (who.role != "admin" and who.series_id != state.setup.series_id):
             await ws.close(code=4401, reason="Unknown token")
             return
@@ -69,11 +80,17 @@ async def live_endpoint(ws: WebSocket) -> None:
     if key is not None and not app.connections.acquire(key):
         await ws.close(code=4429, reason="Too many connections with this token")
         return
+    address = ws.client.host if key is None and ws.client is not None else None
+    if address is not None and not app.viewers.acquire(address):
+        await ws.close(code=4429, reason="Too many viewers from this address")
+        return
     try:
-        await _serve(ws, app, session_id, Actor(role, state_code), lang)
+        await _serve(ws, app, session_id, Actor(role, state_code), lang, connection)
     finally:
         if key is not None:
             app.connections.release(key)
+        if address is not None:
+            app.viewers.release(address)
 
 
 def _hello(raw: Any) -> tuple[str | None, str] | None:
@@ -82,7 +99,7 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
     if raw.get("type") != "websocket.receive" or not isinstance(text, str) or len(text) > FRAME_LIMIT:
         return None
     try:
-        frame = json.loads(text)
+        frame = loads(text)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
     if not isinstance(frame, dict) or frame.get("type") != "hello":
@@ -94,8 +111,11 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
     return token, lang if lang in SUPPORTED_LOCALES else "en"
 
 
-async def _serve(ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str) -> None:
-    client = Client(ws.send_text, actor.role, actor.state_code)
+async def _serve(
+    ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str, connection: Connection | None
+) -> None:
+    # A dropped client is aborted, not closed: its descriptor is freed at once (guard.py).
+    client = Client(ws.send_text, actor.role, actor.state_code, connection.abort if connection else None)
     now = now_ms()
     client.push(
         encode(
@@ -141,7 +161,7 @@ async def _serve(ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: s
         await client.close()
 
 
-def _error(lang: str, code: str, message: str, cid: Any = None, **params: Any) -> dict[str, Any]:
+def _error(lang: str, code: str, message: str, cid: Any = None, /, **params: Any) -> dict[str, Any]:
     return {"type": "error", "id": cid, "code": code, "message": translate(lang, message, params)}
 
 
@@ -154,7 +174,9 @@ async def _answer(
     if len(text) > FRAME_LIMIT:
         return _error(lang, "bad_message", N_("That frame is too large: at most 64 KiB."))
     try:
-        frame = json.loads(text)
+        frame = loads(text)
+    except NotFinite:
+        return _error(lang, "bad_message", N_("Numbers must be finite: NaN, Infinity and 1e400 are refused."))
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return _error(lang, "bad_message", N_("That frame is not valid JSON."))
     if not isinstance(frame, dict):

@@ -44,6 +44,7 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 _NOT_FRAMED = {"X-Frame-Options": "DENY"}
+_FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matching frame-ancestors
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
 _OPEN_PHASES = frozenset({"opening", "statements", "qa"})
@@ -162,8 +163,7 @@ def _render(
         )
     )
     headers = dict(_SECURITY_HEADERS)
-    if not framed:
-        headers.update(_NOT_FRAMED)
+    headers.update(_FRAMED_HERE if framed else _NOT_FRAMED)
     response = HTMLResponse(page, status_code=status, headers=headers)
     if remember:
         response.set_cookie(

@@ -20,6 +20,9 @@ class Settings:
     moderator_commands_per_second: float = 50.0  # the moderator's console is trusted more
     moderator_command_burst: float = 200.0
     connections_per_token: int = 20
+    max_connections_per_address: int = 100  # MODERATOR_MAX_CONNECTIONS_PER_ADDRESS (see guard.py)
+    header_timeout_seconds: float = 10.0  # MODERATOR_HEADER_TIMEOUT_SECONDS
+    auth_failures_per_minute: int = 20  # unknown tokens per client address; then 429 / 4429
     max_video_bytes: int = 1024 * 1024 * 1024  # MODERATOR_MAX_VIDEO_MB
     max_body_bytes: int = 2 * 1024 * 1024
 
@@ -40,6 +43,10 @@ class Settings:
         }
         if env.get("MODERATOR_MAX_VIDEO_MB"):
             values["max_video_bytes"] = int(env["MODERATOR_MAX_VIDEO_MB"]) * 1024 * 1024
+        if env.get("MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"):
+            values["max_connections_per_address"] = int(env["MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"])
+        if env.get("MODERATOR_HEADER_TIMEOUT_SECONDS"):
+            values["header_timeout_seconds"] = float(env["MODERATOR_HEADER_TIMEOUT_SECONDS"])
         if env.get("MODERATOR_MEDIA_DIR"):
             values["media_dir"] = Path(env["MODERATOR_MEDIA_DIR"])
         values.update(overrides)

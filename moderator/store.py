@@ -116,11 +116,15 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path, isolation_level=None)
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=FULL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        await db.executescript(SCHEMA)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=FULL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.executescript(SCHEMA)
+        except BaseException:
+            await db.close()  # else its thread keeps the process alive
+            raise
         return cls(db, path)
 
     async def close(self) -> None:
@@ -144,7 +148,10 @@ class Store:
             await self._db.execute("COMMIT")
         except sqlite3.IntegrityError as e:
             await self._rollback()
-            if "events" in str(e) or "UNIQUE" in str(e):
+            # By its kind, not its text: a taken (session_id, seq) is someone else's append.
+            if e.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY and any(
+                sql.startswith("INSERT INTO events") for sql, _ in statements
+            ):
                 raise SequenceConflict(str(e)) from e
             raise
         except sqlite3.Error as e:

@@ -197,7 +197,7 @@ class StorageFault:
             subprocess.run(["chattr", "+i", *map(str, self._db_files())], check=True)
         elif self.kind == "disk_full":
             self._filler = self.workdir / "filler"
-            with open(self._filler, "wb") as f:
+            with open(self._filler, "wb", buffering=0) as f:  # unbuffered: nothing left to flush at close
                 chunk = b"\0" * 65536
                 try:
                     for _ in range(100_000):  # far more than the tmpfs holds

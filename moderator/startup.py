@@ -1,0 +1,126 @@
+"""Checks before the server starts: the --db value, the admin token, the database itself.
+
+Each failure is a `StartupError`: one sentence for the person at the terminal (the CLI prints
+it, no traceback, and exits 2). They run before uvicorn, because a failure inside uvicorn's
+lifespan is reported with a traceback and "Exiting".
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from moderator.refusal import N_, Phrase
+from moderator.settings import Settings
+from moderator.store import Store, StoreUnavailable
+
+MIN_ADMIN_TOKEN = 16
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+class StartupError(Exception):
+    """The server cannot start: `message` (an English msgid with `params`) says why and what to do."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+def database_path(value: str) -> Path:
+    """The SQLite file a --db value names: a path, or `sqlite:PATH` (also `sqlite:///PATH`)."""
+    match = _SCHEME.match(value)
+    if match is not None:
+        scheme = match.group(1).lower()
+        rest = value[match.end() :]
+        if scheme in ("postgresql", "postgres"):
+            raise StartupError(
+                N_(
+                    "--db %(db)s: PostgreSQL is not supported yet; give the path of a SQLite file, "
+                    "such as ./moderator.sqlite3."
+                ),
+                db=_redacted(value),
+            )
+        if scheme != "sqlite":
+            raise StartupError(
+                N_(
+                    "--db %(db)s: '%(scheme)s:' addresses are not supported; give the path of a SQLite "
+                    "file, such as ./moderator.sqlite3, or sqlite:PATH."
+                ),
+                db=_redacted(value),
+                scheme=scheme,
+            )
+        if rest.startswith("//"):  # sqlite:///relative.db, sqlite:////absolute.db (SQLAlchemy's form)
+            rest = rest[3:] if rest.startswith("///") else rest[2:]
+        value = rest
+    if not value.strip():
+        raise StartupError(N_("--db is empty: give the path of a SQLite file, such as ./moderator.sqlite3."))
+    path = Path(value)
+    if path.is_dir():
+        raise StartupError(
+            N_("--db %(db)s is a folder: give the path of a SQLite file in it, such as %(example)s."),
+            db=value,
+            example=str(path / "moderator.sqlite3"),
+        )
+    return path
+
+
+def _redacted(url: str) -> str:
+    """A URL without its password (postgresql://user:secret@host/db -> postgresql://user:…@host/db)."""
+    return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1…@", url)
+
+
+def check_admin_token(token: str | None) -> None:
+    if token is not None and len(token) < MIN_ADMIN_TOKEN:
+        raise StartupError(
+            N_(
+                "MODERATOR_ADMIN_TOKEN is too short (%(length)s characters): use at least %(min)s, "
+                "for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            ),
+            length=len(token),
+            min=MIN_ADMIN_TOKEN,
+        )
+
+
+def storage_problem(path: Path, error: BaseException) -> StartupError:
+    """The sentence for a database that cannot be opened or written, by the kind of the error."""
+    cause = error.__cause__ if isinstance(error, StoreUnavailable) else error
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None) or 0
+        primary = code & 0xFF
+        reasons = {
+            sqlite3.SQLITE_READONLY: N_("the file is read-only"),
+            sqlite3.SQLITE_FULL: N_("the disk is full"),
+            sqlite3.SQLITE_CANTOPEN: N_("it cannot be opened (check that its folder may be written)"),
+            sqlite3.SQLITE_NOTADB: N_("it is not a SQLite database"),
+            sqlite3.SQLITE_CORRUPT: N_("the file is damaged"),
+            sqlite3.SQLITE_IOERR: N_("the disk refused to read or write it"),
+            sqlite3.SQLITE_BUSY: N_("another program holds it locked"),
+            sqlite3.SQLITE_PERM: N_("this user may not open it"),
+        }
+        known = reasons.get(primary)
+        reason = Phrase(known) if known else Phrase(N_("SQLite refused it (%(detail)s)"), detail=str(cause))
+        return StartupError(N_("Cannot use the database %(db)s: %(reason)s."), db=str(path), reason=reason)
+    if isinstance(cause, OSError):
+        return StartupError(
+            N_("Cannot use the database %(db)s: %(reason)s."),
+            db=str(path),
+            reason=cause.strerror or str(cause),
+        )
+    raise error
+
+
+async def preflight(settings: Settings) -> str | None:
+    """Open the database and settle the admin token; return a newly generated admin token, if any."""
+    try:
+        store = await Store.open(settings.db_path)
+    except (sqlite3.Error, OSError) as e:
+        raise storage_problem(settings.db_path, e) from None
+    try:
+        return await store.ensure_admin_token(settings.admin_token)
+    except (StoreUnavailable, sqlite3.Error) as e:
+        raise storage_problem(settings.db_path, e) from None
+    finally:
+        await store.close()
