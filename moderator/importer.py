@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from moderator.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_
 from moderator.countries import state_name
 from moderator.demo import DEMO_TITLE, demo_agenda
 from moderator.engine import Engine
-from moderator.i18n import translate
+from moderator.i18n import format_start, translate
 from moderator.refusal import N_
 from moderator.settings import Settings
 from moderator.store import CreatedSeries, Store
@@ -98,7 +98,7 @@ def _summary(
         "",
     ]
     for start_ms, sur, sid in sessions:
-        when = datetime.fromtimestamp(start_ms / 1000, tz).strftime("%a %d %b %H:%M")
+        when = format_start(start_ms, tz, locale)
         lines += [
             f"{when}  {state_name(sur, locale)}",
             f"  console  {base}/s/{sid}/console#token={token}",
