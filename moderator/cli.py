@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import sys
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
@@ -75,7 +75,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(args.db)
     text = asyncio.run(
-        prepare_demo(settings, f"http://{args.host}:{args.port}", date.today(), terminal_locale())
+        prepare_demo(settings, f"http://{args.host}:{args.port}", datetime.now(UTC), terminal_locale())
     )
     print(text, flush=True)
     serve(settings, args.host, args.port)

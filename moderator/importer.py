@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -120,8 +120,9 @@ def _summary(
     return "\n".join(lines)
 
 
-async def prepare_demo(settings: Settings, base: str, today: date, locale: str = "en") -> str:
-    """Create the demo week on first run; on later runs issue fresh tokens (none is stored in clear)."""
+async def prepare_demo(settings: Settings, base: str, now: datetime, locale: str = "en") -> str:
+    """Create the demo week on first run, its first session starting a few minutes after `now`;
+    on later runs issue fresh tokens (none is stored in clear)."""
     store = await Store.open(settings.db_path)
     try:
         existing = [s for s in await store.series() if s.title == DEMO_TITLE]
@@ -133,7 +134,7 @@ async def prepare_demo(settings: Settings, base: str, today: date, locale: str =
                 N_("Demo week already in the database: fresh tokens issued (the old ones no longer work)."),
             )
         else:
-            created = await store.create_series(parse_agenda(demo_agenda(today)))
+            created = await store.create_series(parse_agenda(demo_agenda(now)))
             series = (await store.series(created.series_id))[0]
             token, tokens = created.moderator_token, {d["state"]: d["token"] for d in created.delegations}
             head = translate(locale, N_("Demo week created."))
