@@ -21,16 +21,17 @@ from typing import Any
 
 import psutil
 
-from .server import ROOT, free_port
+from .server import free_port
 from .session import bench
 from .stats import fanout_summary, pct
 from .viewers import ViewerPool
 
-REFERENCE = Path(os.environ.get("MODERATOR_REFERENCE", ROOT.parent / "shared" / "bench" / "raw_fanout.py"))
+# The bare `websockets` broadcast (reference.py, a standalone script in this folder).
+REFERENCE = Path(os.environ.get("MODERATOR_REFERENCE", Path(__file__).with_name("reference.py")))
 
 
 def reference(n: int, rounds: int, gap: float) -> dict[str, Any]:
-    """Run ../shared/bench/raw_fanout.py as its README says, as its own process, on a free port.
+    """Run the reference baseline (benchmarks/reference.py) as its own process, on a free port.
 
     Its server's CPU time over the rounds is sampled from outside (the script forks the server
     first, then the viewers), so the CPU cost per delivered frame can be compared as well:

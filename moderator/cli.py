@@ -9,7 +9,7 @@ import os
 import re
 import sqlite3
 import sys
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
@@ -95,7 +95,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(args.db)
     text = asyncio.run(
-        prepare_demo(settings, f"http://{args.host}:{args.port}", date.today(), terminal_locale())
+        prepare_demo(settings, f"http://{args.host}:{args.port}", datetime.now(UTC), terminal_locale())
     )
     print(text, flush=True)
     serve(settings, args.host, args.port)

@@ -1,15 +1,17 @@
 """A ready-made demo series: the 14 States of Pre-sessions 44 over one week in Geneva.
 
-`demo_agenda(today)` returns an agenda document (a plain dict, as a person would write it)
-that `moderator.agenda.parse_agenda` accepts. Everything is derived from the session and
-speaker indices, so the same date always gives the same document. Speakers, organisations
-and statements are invented; the States and the week's shape are those of a real series.
+`demo_agenda(now)` returns an agenda document (a plain dict, as a person would write it)
+that `moderator.agenda.parse_agenda` accepts; its first session starts a few minutes after
+`now`. Everything else is derived from the session and speaker indices, so the same moment
+always gives the same document. Speakers, organisations and statements are invented; the
+States and the week's shape are those of a real series.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from moderator.countries import observer_codes, un_member_codes
 
@@ -22,6 +24,7 @@ DEMO_STATES = ("TM", "BF", "CV", "CO", "UZ", "TV", "DE", "DJ", "CA", "BD", "RU",
 
 # Three one-hour sessions a day, local time, with a break between them.
 _SLOTS = ("10:00", "11:30", "14:30")
+_MINUTES = 60
 
 # Languages the speakers of a session tend to use, by State under Review (default: mostly English).
 _LANGUAGES = {
@@ -154,28 +157,47 @@ def _speaker(session: int, index: int, state: str) -> dict[str, Any]:
     }
 
 
-def demo_agenda(today: date) -> dict[str, Any]:
-    """The demo week's agenda document, Monday to Friday of the week holding `today`
-    (of the next week when `today` falls on a weekend, so the demo is never already over).
+def demo_starts(now: datetime) -> list[str]:
+    """The 14 sessions' starts for a demo made at `now` (an aware datetime), as agenda `start` values.
 
-    Sessions start at 10:00, 11:30 and 14:30 Geneva time (naive times, read in the series'
-    time zone), three a day from Monday, so the 14th is on Friday morning. Each has 3 to 6
-    speakers. Every UN Member State and both observer States are delegations. The
-    document parses for any `today` whose week lies within the agenda's years (2000-2100).
+    The first session is about to begin: 5 to 10 minutes after `now`, on the next 5-minute mark.
+    The other 13 follow at the week's usual slots, 10:00, 11:30 and 14:30 Geneva time, Monday to
+    Friday, from the first slot at least 30 minutes after the first session ends. The first has
+    its UTC offset written out; the others are naive times, read in the series' time zone.
     """
-    monday = today - timedelta(days=today.weekday())
-    if today.weekday() >= 5:
-        monday += timedelta(days=7)
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    utc = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=10)
+    first = (utc - timedelta(minutes=utc.minute % 5)).astimezone(zone)
+    earliest = (first + timedelta(minutes=_MINUTES + 30)).replace(tzinfo=None)
+    starts = [first.isoformat()]
+    day = earliest.date()
+    while len(starts) < len(DEMO_STATES):
+        if day.weekday() < 5:
+            for slot in _SLOTS:
+                at = datetime.combine(day, time.fromisoformat(slot))
+                if at >= earliest and len(starts) < len(DEMO_STATES):
+                    starts.append(at.isoformat())
+        day += timedelta(days=1)
+    return starts
+
+
+def demo_agenda(now: datetime) -> dict[str, Any]:
+    """The demo week's agenda document for a demo made at `now` (an aware datetime): its first
+    session starts a few minutes later, the rest of the week after it (see `demo_starts`).
+
+    Each session lasts an hour and has 3 to 6 speakers. Every UN Member State and both observer
+    States are delegations. The same `now` always gives the same document; it parses for any
+    `now` within the agenda's years (2000-2100).
+    """
     sessions = []
-    for number, state in enumerate(DEMO_STATES):
-        day = monday + timedelta(days=number // len(_SLOTS))
+    for number, (state, start) in enumerate(zip(DEMO_STATES, demo_starts(now), strict=True)):
         speakers = 3 + (number * 5 + 2) % 4
         sessions.append(
             {
                 "key": state,
                 "state_under_review": state,
-                "start": f"{day.isoformat()}T{_SLOTS[number % len(_SLOTS)]}:00",
-                "minutes": 60,
+                "start": start,
+                "minutes": _MINUTES,
                 "question_seconds": 120,
                 "speakers": [_speaker(number, index, state) for index in range(speakers)],
             }

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Mapping
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
+
+from babel.dates import format_datetime
 
 from moderator.refusal import Phrase
 
@@ -105,3 +108,9 @@ def translate_plural(
         return text % values
     except (KeyError, ValueError, TypeError):
         return (singular if n == 1 else plural) % values
+
+
+def format_start(start_ms: int, zone: tzinfo, locale: str) -> str:
+    """A session's start as the index page and the command line both show it, in the series' time
+    zone with Babel's names for `locale`: "Tue 1 Dec 10:00", « mar. 1 déc. 10:00 »."""
+    return format_datetime(datetime.fromtimestamp(start_ms / 1000, zone), "EEE d MMM HH:mm", locale=locale)

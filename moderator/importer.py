@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from moderator.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_
 from moderator.countries import state_name
 from moderator.demo import DEMO_TITLE, demo_agenda
 from moderator.engine import Engine
-from moderator.i18n import translate, translate_plural
+from moderator.i18n import format_start, translate, translate_plural
 from moderator.refusal import N_
 from moderator.settings import Settings
 from moderator.store import CreatedSeries, Store
@@ -104,7 +104,7 @@ def _summary(
         "",
     ]
     for start_ms, sur, sid in sessions:
-        when = datetime.fromtimestamp(start_ms / 1000, tz).strftime("%a %d %b %H:%M")
+        when = format_start(start_ms, tz, locale)
         lines += [
             f"{when}  {state_name(sur, locale)}",
             f"  console  {base}/s/{sid}/console#token={token}",
@@ -126,8 +126,9 @@ def _summary(
     return "\n".join(lines)
 
 
-async def prepare_demo(settings: Settings, base: str, today: date, locale: str = "en") -> str:
-    """Create the demo week on first run; on later runs issue fresh tokens (none is stored in clear)."""
+async def prepare_demo(settings: Settings, base: str, now: datetime, locale: str = "en") -> str:
+    """Create the demo week on first run, its first session starting a few minutes after `now`;
+    on later runs issue fresh tokens (none is stored in clear)."""
     store = await Store.open(settings.db_path)
     try:
         existing = [s for s in await store.series() if s.title == DEMO_TITLE]
@@ -139,7 +140,7 @@ async def prepare_demo(settings: Settings, base: str, today: date, locale: str =
                 N_("Demo week already in the database: fresh tokens issued (the old ones no longer work)."),
             )
         else:
-            created = await store.create_series(parse_agenda(demo_agenda(today)))
+            created = await store.create_series(parse_agenda(demo_agenda(now)))
             series = (await store.series(created.series_id))[0]
             token, tokens = created.moderator_token, {d["state"]: d["token"] for d in created.delegations}
             head = translate(locale, N_("Demo week created."))

@@ -353,9 +353,7 @@ async def index(request: Request) -> Response:
             tz = ZoneInfo("UTC")
         sessions = [
             {
-                "when": format_datetime(
-                    datetime.fromtimestamp(s.setup.start_ms / 1000, tz), "EEE d MMM HH:mm", locale=lang
-                ),
+                "when": i18n.format_start(s.setup.start_ms, tz, lang),
                 "state": state_name(s.setup.state_under_review, lang),
                 "phase": phases[s.phase],
                 "base": f"/s/{s.setup.session_id}",

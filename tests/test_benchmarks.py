@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,11 +23,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The results of one `python -m benchmarks.run --quick`."""
-    out = tmp_path_factory.mktemp("bench") / "quick.json"
+    """The results of one `python -m benchmarks.run --quick`, run from a copy of benchmarks/ in a
+    folder with nothing beside it (no ../shared): the harness needs nothing outside the project."""
+    lonely = tmp_path_factory.mktemp("lonely")
+    project = lonely / "project"
+    shutil.copytree(
+        ROOT / "benchmarks", project / "benchmarks", ignore=shutil.ignore_patterns("results", "__pycache__")
+    )
+    assert sorted(p.name for p in lonely.iterdir()) == ["project"]
+    out = lonely / "quick.json"
+    env = {k: v for k, v in os.environ.items() if k != "MODERATOR_REFERENCE"}
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--quick", "--json", str(out)],
-        cwd=ROOT,
+        cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ import yaml
 
 from moderator.cli import RedactSecrets
 from tests.support.agenda import agenda
+from tests.support.server import in_process
 
 
 def test_join_tokens_never_reach_the_access_log():
@@ -30,9 +32,10 @@ def test_join_tokens_never_reach_the_access_log():
     assert "SECRET" not in record.getMessage() and "/join/…?lang=fr" in record.getMessage()
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, lang: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LANG": lang, "LC_ALL": "", "LC_MESSAGES": ""} if lang else None
     return subprocess.run(
-        [sys.executable, "-m", "moderator.cli", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "moderator.cli", *args], capture_output=True, text=True, timeout=60, env=env
     )
 
 
@@ -72,3 +75,24 @@ def test_the_terminal_language_is_used(tmp_path: Path, monkeypatch):
     )
     assert done.returncode == 0, done.stderr
     assert "Jeton de modération" in done.stdout and "Arménie" in done.stdout
+
+
+async def test_import_prints_session_dates_as_the_index_page_does(tmp_path: Path):
+    """The import summary and the index page write a session's start the same way in each language:
+    "Tue 3 Dec 10:00" (no leading zero), « mar. 3 déc. 10:00 »."""
+    doc = agenda()
+    doc["sessions"][0]["start"] = "2030-12-03T10:00:00+01:00"
+    path = tmp_path / "agenda.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    db = tmp_path / "m.sqlite3"
+    english = await asyncio.to_thread(run, "import", str(path), "--db", str(db))
+    assert english.returncode == 0, english.stderr
+    fr_db = str(tmp_path / "fr.sqlite3")
+    french = await asyncio.to_thread(run, "import", str(path), "--db", fr_db, lang="fr_FR.UTF-8")
+    assert french.returncode == 0, french.stderr
+    async with in_process(db) as server:
+        index_en = (await server.http.get("/", headers={"Accept-Language": "en"})).text
+        index_fr = (await server.http.get("/", headers={"Accept-Language": "fr"})).text
+    for cli, page, shown in ((english, index_en, "Tue 3 Dec 10:00"), (french, index_fr, "mar. 3 déc. 10:00")):
+        assert shown in page
+        assert f"{shown}  " in cli.stdout, cli.stdout

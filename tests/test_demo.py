@@ -1,9 +1,11 @@
-"""The demo week: a valid agenda of the 14 States of Pre-sessions 44, Monday to Friday."""
+"""The demo week: a valid agenda of the 14 States of Pre-sessions 44, the first about to start."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -12,14 +14,19 @@ from hypothesis import strategies as st
 from moderator.agenda import AgendaSeries, parse_agenda
 from moderator.countries import observer_codes, un_member_codes
 from moderator.demo import DEMO_STATES, DEMO_TITLE, demo_agenda
+from moderator.i18n import format_start
+from moderator.importer import prepare_demo
+from moderator.settings import Settings
+from moderator.store import Store
 
-WEDNESDAY = date(2023, 8, 30)
+# A Wednesday, 10:03:20 in Geneva.
+WEDNESDAY = datetime(2023, 8, 30, 8, 3, 20, tzinfo=UTC)
 ZURICH = ZoneInfo("Europe/Zurich")
 
 
-def demo(today: date = WEDNESDAY) -> AgendaSeries:
-    """The demo agenda for `today`, parsed."""
-    return parse_agenda(demo_agenda(today))
+def demo(now: datetime = WEDNESDAY) -> AgendaSeries:
+    """The demo agenda for a demo made at `now`, parsed."""
+    return parse_agenda(demo_agenda(now))
 
 
 def local(ms: int) -> datetime:
@@ -78,31 +85,63 @@ def test_no_two_speakers_of_a_session_share_a_name_or_organisation() -> None:
         assert len(set(organisations)) == len(organisations), session.key
 
 
-def test_week_runs_monday_to_friday_three_a_day() -> None:
-    """Sessions run from the Monday of today's week at 10:00, 11:30 and 14:30 Geneva time."""
+def test_the_first_session_is_about_to_start_and_the_week_follows() -> None:
+    """Made at 10:03:20 on a Wednesday: the first session at 10:10, the others at the usual slots
+    from that afternoon on, three a weekday (none at the weekend), in order."""
     starts = [local(s.start_ms) for s in demo().sessions]
-    assert starts[0] == datetime(2023, 8, 28, 10, 0, tzinfo=ZURICH)
-    assert [t.strftime("%H:%M") for t in starts[:3]] == ["10:00", "11:30", "14:30"]
-    days = Counter(t.date() for t in starts)
-    assert sorted(days.values()) == [2, 3, 3, 3, 3]
-    assert {d.weekday() for d in days} == {0, 1, 2, 3, 4}
+    assert starts[0] == datetime(2023, 8, 30, 10, 10, tzinfo=ZURICH)
+    assert starts[1:4] == [
+        datetime(2023, 8, 30, 14, 30, tzinfo=ZURICH),
+        datetime(2023, 8, 31, 10, 0, tzinfo=ZURICH),
+        datetime(2023, 8, 31, 11, 30, tzinfo=ZURICH),
+    ]
+    assert {t.strftime("%H:%M") for t in starts[1:]} == {"10:00", "11:30", "14:30"}
+    assert {t.weekday() for t in starts[1:]} <= {0, 1, 2, 3, 4}
+    assert starts[-1].date() == datetime(2023, 9, 5).date()  # Tuesday of the next week
     assert starts == sorted(starts)
 
 
-def test_same_day_same_document() -> None:
-    """The document depends on the date only: two calls give equal documents."""
+def test_same_moment_same_document() -> None:
+    """The document depends on the moment only: two calls give equal documents."""
     assert demo_agenda(WEDNESDAY) == demo_agenda(WEDNESDAY)
-    assert demo_agenda(date(2023, 8, 28)) == demo_agenda(date(2023, 9, 1))
+    assert demo_agenda(WEDNESDAY) == demo_agenda(WEDNESDAY.astimezone(ZURICH))
 
 
-def test_on_a_weekend_the_demo_is_the_coming_week() -> None:
-    """Saturday or Sunday: the demo week starts the next Monday, so it is not already over."""
-    assert demo_agenda(date(2023, 9, 2)) == demo_agenda(date(2023, 9, 4)) == demo_agenda(date(2023, 9, 3))
+def test_late_on_a_friday_the_week_goes_on_on_monday() -> None:
+    """Friday 23:58: the first session starts just after midnight, the next on Monday at 10:00."""
+    starts = [local(s.start_ms) for s in demo(datetime(2023, 9, 1, 23, 58, tzinfo=ZURICH)).sessions]
+    assert starts[0] == datetime(2023, 9, 2, 0, 5, tzinfo=ZURICH)
+    assert starts[1] == datetime(2023, 9, 4, 10, 0, tzinfo=ZURICH)
 
 
-@given(st.dates(min_value=date(2000, 1, 3), max_value=date(2100, 12, 26)))
-def test_any_week_parses(today: date) -> None:
-    """The demo parses for any date; it starts on that week's Monday (the next one at a weekend)."""
-    first = local(demo(today).sessions[0].start_ms).date()
-    monday = today - timedelta(days=today.weekday())
-    assert first == (monday + timedelta(days=7) if today.weekday() >= 5 else monday)
+@given(st.datetimes(min_value=datetime(2000, 1, 3), max_value=datetime(2100, 12, 20), timezones=st.just(UTC)))
+def test_at_any_moment_the_first_session_starts_in_a_few_minutes(now: datetime) -> None:
+    """Whenever the demo is made, it parses; its first session starts 5 to 10 minutes later, on a
+    5-minute mark, and no session starts before the one before it has ended."""
+    sessions = demo(now).sessions
+    now_ms = now.timestamp() * 1000
+    assert 5 * 60_000 < sessions[0].start_ms - now_ms <= 10 * 60_000
+    assert local(sessions[0].start_ms).minute % 5 == 0
+    for before, after in zip(sessions, sessions[1:], strict=False):
+        assert after.start_ms >= before.start_ms + before.minutes * 60_000
+
+
+async def test_the_first_link_the_demo_prints_is_the_session_about_to_start(tmp_path: Path) -> None:
+    """`moderator demo` at 10:03 prints first the console of the session starting at 10:10, with
+    its date and time, and that session is the next one to start."""
+    settings = Settings(db_path=tmp_path / "demo.sqlite3")
+    text = await prepare_demo(settings, "http://127.0.0.1:8000", WEDNESDAY)
+    first_id = re.search(r"/s/([^/]+)/console#token=", text)
+    assert first_id is not None
+    store = await Store.open(settings.db_path)
+    try:
+        setups = await store.setups()
+    finally:
+        await store.close()
+    first = next(s for s in setups if s.session_id == first_id.group(1))
+    upcoming = min((s for s in setups if s.start_ms > WEDNESDAY.timestamp() * 1000), key=lambda s: s.start_ms)
+    assert first == upcoming
+    assert local(first.start_ms) == datetime(2023, 8, 30, 10, 10, tzinfo=ZURICH)
+    listed = text[: text.index("/console#token=")]
+    assert listed.splitlines()[-2].startswith(format_start(first.start_ms, ZURICH, "en") + "  ")
+    assert "Wed 30 Aug 10:10" in listed

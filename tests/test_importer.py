@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 from moderator.importer import prepare_demo
@@ -13,8 +13,8 @@ from moderator.store import Store
 async def test_the_demo_is_created_once_and_later_runs_issue_working_tokens(tmp_path: Path):
     """A second demo start creates nothing new and prints tokens that work (the old ones stop)."""
     settings = Settings(db_path=tmp_path / "demo.sqlite3")
-    first = await prepare_demo(settings, "http://127.0.0.1:8000", date(2026, 11, 25))
-    second = await prepare_demo(settings, "http://127.0.0.1:8000", date(2026, 11, 25))
+    first = await prepare_demo(settings, "http://127.0.0.1:8000", datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    second = await prepare_demo(settings, "http://127.0.0.1:8000", datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     assert "Demo week created" in first and "fresh tokens" in second
     assert first.count("/console#token=") == second.count("/console#token=") == 14
 
