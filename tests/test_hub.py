@@ -64,19 +64,21 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(server: Runni
     client's outbox holds at most one state frame (latest wins)."""
     sid = server.session_id()
     sock = await never_reading_client(server, sid)
-    mod = await Live.open(server.ws, sid, server.series["moderator_token"])
-    viewer = await Live.open(server.ws, sid, None)
-    hub = server.app.state.hub
-    assert hub.count(sid) == 3
-    for i in range(3000):  # about 7 MB of frames: more than the kernel buffers of one socket hold
-        seq = await mod.ok("message.show", text=f"Message number {i} " + "x" * 150, to="room")
-    await viewer.until(seq)
-    assert viewer.state["message"]["text"].startswith("Message number 2999")
-    slow = [c for c in hub._clients[sid] if c.role == "viewer" and c is not None]
-    outboxes = sorted(len(c._outbox) for c in slow)
-    assert outboxes[-1] <= 2, outboxes  # the never-reading one holds the newest state, not 500
-    assert any(c.sending_since is not None for c in slow), "the slow client's socket never filled up"
-    sock.close()
+    try:
+        mod = await Live.open(server.ws, sid, server.series["moderator_token"])
+        viewer = await Live.open(server.ws, sid, None)
+        hub = server.app.state.hub
+        assert hub.count(sid) == 3
+        for i in range(3000):  # about 7 MB of frames: more than the kernel buffers of one socket hold
+            seq = await mod.ok("message.show", text=f"Message number {i} " + "x" * 150, to="room")
+        await viewer.until(seq)
+        assert viewer.state["message"]["text"].startswith("Message number 2999")
+        slow = [c for c in hub._clients[sid] if c.role == "viewer" and c is not None]
+        outboxes = sorted(len(c._outbox) for c in slow)
+        assert outboxes[-1] <= 2, outboxes  # the never-reading one holds the newest state, not 500
+        assert any(c.sending_since is not None for c in slow), "the slow client's socket never filled up"
+    finally:
+        sock.close()  # else the server, waiting for it to close, never stops
 
 
 async def test_an_idle_client_gets_its_state_at_once_and_a_blocked_one_from_its_sender_once():
