@@ -369,6 +369,7 @@ function renderQueue(s) {
     down.disabled = index === s.queue.length - 1;
   });
   show($("queue-empty"), s.queue.length === 0);
+  text($("queue-empty"), words.emptyQueue(s));
 }
 
 $("speakers").addEventListener("click", (ev) => {

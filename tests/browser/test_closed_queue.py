@@ -35,6 +35,7 @@ async def test_after_close_the_room_says_how_many_states_asked(screens: Screens,
     server = screens.server
     room = await screens.open(f"/s/{sid}/room?lang={lang}")
     phone = await screens.open(f"{screens.join_path('FR')}?lang={lang}", size=PHONE)
+    console = await screens.open(screens.console_path().replace("#", f"?lang={lang}#"))
     none, waiting_none, closed = SAID[lang]
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
     await moderator.ok("session.open")
@@ -56,12 +57,13 @@ async def test_after_close_the_room_says_how_many_states_asked(screens: Screens,
         await moderator.ok("queue.done", entry_id=entry["id"])
     await expect(room.locator("#queue-empty")).to_have_text(waiting_none)
     await expect(phone.locator("#queue-empty")).to_have_text(waiting_none)
+    await expect(console.locator("#queue-empty")).to_have_text(waiting_none)
     assert moderator.state["states_asked"] == 4
 
     # (The phone moves on to the series' next session by itself once this one closes.)
     watch = await screens.open(f"/s/{sid}/watch?lang={lang}", size=PHONE)
     await moderator.ok("session.close")
-    for page in (room, watch):
+    for page in (room, watch, console):
         await expect(page.locator("#queue-empty")).to_have_text(closed)
         await expect(page.locator("#queue-empty")).to_be_visible()
     await screenshot(room, f"room-closed-{lang}")
