@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.countries import un_member_codes
+from moderator.i18n.countries import un_member_codes
 
 # States under Review of one real Pre-session week (fourteen sessions, several a morning).
 WEEK = ["SA", "SN", "CN", "NG", "MU", "MX", "JO", "MY", "CF", "MC", "BZ", "TD", "MT", "CL"]

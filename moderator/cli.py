@@ -14,10 +14,10 @@ from pathlib import Path
 
 import uvicorn
 
-from moderator.i18n import negotiate, translate
+from moderator.i18n.translation import negotiate, translate
 from moderator.settings import Settings
 from moderator.startup import StartupError, check_admin_token, database_path, preflight, storage_problem
-from moderator.store import StoreUnavailable
+from moderator.store.sqlite import StoreUnavailable
 
 DEFAULT_DB = "moderator.sqlite3"
 
@@ -35,8 +35,8 @@ class RedactSecrets(logging.Filter):
 
 def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
     """The one way this server runs under uvicorn (the CLI and the tests share it)."""
-    from moderator.app import create_app
-    from moderator.guard import Guard, protocols
+    from moderator.web.app import create_app
+    from moderator.web.guard import Guard, protocols
 
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     # uvicorn's own httptools and sans-I/O WebSocket protocols, with a header deadline and a

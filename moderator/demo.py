@@ -1,7 +1,7 @@
 """A ready-made demo series: the 14 States of Pre-sessions 44 over one week in Geneva.
 
 `demo_agenda(now)` returns an agenda document (a plain dict, as a person would write it)
-that `moderator.agenda.parse_agenda` accepts; its first session starts a few minutes after
+that `moderator.core.agenda.parse_agenda` accepts; its first session starts a few minutes after
 `now`. Everything else is derived from the session and speaker indices, so the same moment
 always gives the same document. Speakers, organisations and statements are invented; the
 States and the week's shape are those of a real series.
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from moderator.countries import observer_codes, un_member_codes
+from moderator.i18n.countries import observer_codes, un_member_codes
 
 DEMO_TITLE = "Pre-sessions 44"
 DEMO_VENUE = "Palais des Nations, Geneva"

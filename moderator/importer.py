@@ -6,14 +6,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from moderator.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_agenda
-from moderator.countries import state_name
+from moderator.core.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_agenda
+from moderator.core.errors import N_
 from moderator.demo import DEMO_TITLE, demo_agenda
-from moderator.engine import Engine
-from moderator.i18n import format_start, translate, translate_plural
-from moderator.refusal import N_
+from moderator.i18n.countries import state_name
+from moderator.i18n.translation import format_start, translate, translate_plural
+from moderator.runtime.engine import Engine
 from moderator.settings import Settings
-from moderator.store import CreatedSeries, Store
+from moderator.store.sqlite import CreatedSeries, Store
 
 
 async def import_file(path: Path, settings: Settings, locale: str = "en") -> tuple[CreatedSeries | None, str]:
@@ -55,7 +55,7 @@ async def attach_videos(
     folder: Path,
 ) -> list[str]:
     """Attach the video files an agenda names (paths relative to the agenda file)."""
-    from moderator.media import MediaError, attach_file
+    from moderator.web.media import MediaError, attach_file
 
     problems = []
     for s_agenda, s_created in zip(agenda.sessions, created.sessions, strict=True):

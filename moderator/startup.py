@@ -12,9 +12,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from moderator.refusal import N_, Phrase
+from moderator.core.errors import N_, Phrase
 from moderator.settings import Settings
-from moderator.store import Store, StoreUnavailable
+from moderator.store.sqlite import Store, StoreUnavailable
 
 MIN_ADMIN_TOKEN = 16
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")

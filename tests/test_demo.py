@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from moderator.agenda import AgendaSeries, parse_agenda
-from moderator.countries import observer_codes, un_member_codes
+from moderator.core.agenda import AgendaSeries, parse_agenda
 from moderator.demo import DEMO_STATES, DEMO_TITLE, demo_agenda
-from moderator.i18n import format_start
+from moderator.i18n.countries import observer_codes, un_member_codes
+from moderator.i18n.translation import format_start
 from moderator.importer import prepare_demo
 from moderator.settings import Settings
-from moderator.store import Store
+from moderator.store.sqlite import Store
 
 # A Wednesday, 10:03:20 in Geneva.
 WEDNESDAY = datetime(2023, 8, 30, 8, 3, 20, tzinfo=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from moderator.importer import prepare_demo
 from moderator.settings import Settings
-from moderator.store import Store
+from moderator.store.sqlite import Store
 
 
 async def test_the_demo_is_created_once_and_later_runs_issue_working_tokens(tmp_path: Path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from moderator import media
+from moderator.web import media
 from tests.browser.pages import Screens
 from tests.support.agenda import agenda
 from tests.support.live import Live

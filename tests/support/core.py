@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.commands import Actor, Command
-from moderator.decide import decide
-from moderator.evolve import fold
-from moderator.state import Format, SessionState, Setup, Speaker, initial
+from moderator.core.commands import Actor, Command
+from moderator.core.decide import decide
+from moderator.core.evolve import fold
+from moderator.core.state import Format, SessionState, Setup, Speaker, initial
 
 MOD = Actor("moderator")
 VIEWER = Actor("viewer")

@@ -1,0 +1,407 @@
+"""decide(state, command, actor, now) -> events, or Refused: every rule of the meeting lives here.
+
+Checked in the contract's order: the role, the shape of the args, then (a closed session
+first) the rules of the meeting and the ids. Events are plain JSON-ready dicts recording
+facts with their times; evolve.py folds them into the state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderator.core.commands import Actor, Command, authorise, parse_args
+from moderator.core.errors import N_, Refused
+from moderator.core.evolve import fold
+from moderator.core.state import Phase, SessionState, Speaker
+
+Event = dict[str, Any]
+
+
+def decide(state: SessionState, command: Command, actor: Actor, now: int) -> list[Event]:
+    """The events that `command` from `actor` at server time `now` causes, or raises Refused."""
+    authorise(command, actor)
+    args = parse_args(command)
+    if state.phase == "closed":
+        raise Refused("conflict", N_("This session is closed; its report stays available."))
+    handler = _HANDLERS[command.name]
+    events = handler(state, args, actor, now)
+    return [*events, *_message_after(state, events)]
+
+
+# The events that may give the floor to someone else or free it.
+_FLOOR_EVENTS = frozenset(
+    {
+        "speaker.called",
+        "speaker.finished",
+        "queue.called",
+        "queue.answered",
+        "queue.removed",
+        "queue.withdrawn",
+        "playback.started",
+        "session.closed",
+    }
+)
+
+
+def _message_after(state: SessionState, events: list[Event]) -> list[Event]:
+    """A message to the speaker goes when the floor changes, unless the moderator pinned it."""
+    message = state.message
+    if message is None or message.to != "speaker" or message.pinned:
+        return []
+    if not any(e["type"] in _FLOOR_EVENTS for e in events):
+        return []
+    after = fold(state, events)
+    if after.floor == state.floor or after.message != message:
+        return []
+    return [_ev("message.cleared", events[-1]["at"])]
+
+
+def _ev(kind: str, at: int, **fields: Any) -> Event:
+    return {"type": kind, "at": at, **fields}
+
+
+# Why a command is refused in a phase, in words (never the phase's code): one sentence a phase.
+_NOT_IN_PHASE: dict[Phase, str] = {
+    "scheduled": N_("The session has not been opened yet."),
+    "opening": N_("Not possible during the opening of the session."),
+    "statements": N_("Not possible during the statements."),
+    "qa": N_("Not possible during the questions."),
+    "closed": N_("The session is closed."),
+}
+
+
+def _phase(state: SessionState, allowed: tuple[Phase, ...]) -> None:
+    if state.phase not in allowed:
+        raise Refused("conflict", _NOT_IN_PHASE[state.phase])
+
+
+def _speaker(state: SessionState, speaker_id: str) -> Speaker:
+    speaker = state.speaker(speaker_id)
+    if speaker is None:
+        raise Refused("not_found", N_("There is no speaker '%(id)s' in this session."), id=speaker_id)
+    return speaker
+
+
+def end_turn(state: SessionState, at: int) -> list[Event]:
+    """The events that end the current floor holder's turn (none if the floor is free)."""
+    if state.floor is None:
+        return []
+    if state.floor.kind == "speaker":
+        return [_ev("speaker.finished", at, speaker_id=state.floor.id)]
+    return [_ev("queue.answered", at, entry_id=state.floor.id)]
+
+
+# ---- phases -------------------------------------------------------------------------------------
+
+
+def _open(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _phase(state, ("scheduled",))
+    return [_ev("session.opened", now)]
+
+
+def _statements(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _phase(state, ("opening",))
+    return [_ev("session.statements_began", now)]
+
+
+def _qa(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _phase(state, ("opening", "statements"))
+    holder = end_turn(state, now) if state.floor is not None and state.floor.kind == "speaker" else []
+    return [*holder, _ev("session.qa_began", now)]
+
+
+def _close(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    return [*end_turn(state, now), _ev("session.closed", now)]
+
+
+# ---- speakers -----------------------------------------------------------------------------------
+
+
+def _statements_begin(state: SessionState, at: int) -> list[Event]:
+    """Giving a speaker the floor in the opening starts the statements (no need to press Statements)."""
+    return [_ev("session.statements_began", at)] if state.phase == "opening" else []
+
+
+def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _phase(state, ("opening", "statements", "qa"))
+    speaker = _speaker(state, args["speaker_id"])
+    if state.floor is not None and state.floor.kind == "speaker" and state.floor.id == speaker.id:
+        raise Refused("conflict", N_("%(name)s already has the floor."), name=speaker.name)
+    return [
+        *end_turn(state, now),
+        *_statements_begin(state, now),
+        _ev("speaker.called", now, speaker_id=speaker.id),
+    ]
+
+
+def _finish(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    if state.floor is None or state.floor.kind != "speaker":
+        raise Refused("conflict", N_("No speaker has the floor."))
+    return end_turn(state, now)
+
+
+def _skip(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    speaker = _speaker(state, args["speaker_id"])
+    if speaker.status == "speaking":
+        raise Refused("conflict", N_("%(name)s has the floor: finish their turn instead."), name=speaker.name)
+    if speaker.status != "waiting":
+        raise Refused("conflict", N_("%(name)s is no longer waiting to speak."), name=speaker.name)
+    return [_ev("speaker.skipped", now, speaker_id=speaker.id)]
+
+
+# ---- timer --------------------------------------------------------------------------------------
+
+
+def _floor_timer(state: SessionState) -> None:
+    if state.floor is None:
+        raise Refused("conflict", N_("Nobody has the floor: call a speaker or a question first."))
+    if state.playback is not None:
+        raise Refused("conflict", N_("A video is on: its time follows the video. Use the playback controls."))
+
+
+def _timer_start(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _floor_timer(state)
+    if state.timer.running:
+        raise Refused("conflict", N_("The timer is already running."))
+    return [_ev("timer.started", now)]
+
+
+def _timer_pause(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _floor_timer(state)
+    if not state.timer.running:
+        raise Refused("conflict", N_("The timer is not running."))
+    return [_ev("timer.paused", now)]
+
+
+def _timer_adjust(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _floor_timer(state)
+    delta: int = args["delta_ms"]
+    if state.timer.duration_ms + delta < 0:
+        raise Refused(
+            "invalid",
+            N_("That would make the time negative: at most %(seconds)s seconds can be taken off."),
+            seconds=state.timer.duration_ms // 1000,
+        )
+    return [_ev("timer.adjusted", now, delta_ms=delta)]
+
+
+def _timer_reset(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _floor_timer(state)
+    return [_ev("timer.reset", now)]
+
+
+# ---- the queue of States ------------------------------------------------------------------------
+
+
+def _request(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    code = actor.state_code or ""
+    if code == state.setup.state_under_review:
+        raise Refused(
+            "sur_cannot_ask",
+            N_("The State under Review takes part in its own Pre-session but may not ask questions."),
+        )
+    _phase(state, ("opening", "statements", "qa"))
+    if state.entry_of(code) is not None:
+        raise Refused("already_queued", N_("Your State is already in the queue."))
+    addressed_to = args["addressed_to"]
+    if addressed_to is not None:
+        _speaker(state, addressed_to)
+    entry_id = f"q{len(state.entries) + 1}"
+    return [
+        _ev(
+            "queue.requested",
+            now,
+            entry_id=entry_id,
+            state=code,
+            addressed_to=addressed_to,
+            topic=args["topic"],
+        )
+    ]
+
+
+def _active_entry(state: SessionState, entry_id: str) -> None:
+    entry = state.entry(entry_id)
+    if entry is None or not entry.active:
+        raise Refused("not_found", N_("There is no request '%(id)s' in the queue."), id=entry_id)
+
+
+def _withdraw(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    entry_id = args["entry_id"]
+    _active_entry(state, entry_id)
+    entry = state.entry(entry_id)
+    assert entry is not None
+    if entry.state != actor.state_code:
+        raise Refused("forbidden", N_("A mission can withdraw only its own request."))
+    if entry.status == "on_floor":
+        raise Refused("conflict", N_("You have the floor: the moderator will close your turn."))
+    return [_ev("queue.withdrawn", now, entry_id=entry_id)]
+
+
+def _queue_call(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    entry_id = args["entry_id"]
+    _active_entry(state, entry_id)
+    _phase(state, ("qa",))
+    entry = state.entry(entry_id)
+    assert entry is not None
+    if entry.status == "on_floor":
+        raise Refused("conflict", N_("That State already has the floor."))
+    return [*end_turn(state, now), _ev("queue.called", now, entry_id=entry_id)]
+
+
+def _queue_done(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _active_entry(state, args["entry_id"])
+    return [_ev("queue.answered", now, entry_id=args["entry_id"])]
+
+
+def _queue_remove(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _active_entry(state, args["entry_id"])
+    return [_ev("queue.removed", now, entry_id=args["entry_id"])]
+
+
+def _queue_move(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _active_entry(state, args["entry_id"])
+    last = len(state.queue) - 1
+    if args["position"] > last:
+        raise Refused("invalid", N_("'position' must be from 0 to %(last)s."), last=last)
+    return [_ev("queue.moved", now, entry_id=args["entry_id"], position=args["position"])]
+
+
+# ---- messages -----------------------------------------------------------------------------------
+
+
+def _message_show(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    return [_ev("message.shown", now, text=args["text"], to=args["to"], pinned=bool(args["pinned"]))]
+
+
+def _message_clear(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    if state.message is None:
+        raise Refused("conflict", N_("There is no message to clear."))
+    return [_ev("message.cleared", now)]
+
+
+# ---- pre-recorded statements --------------------------------------------------------------------
+
+
+def _virtual(state: SessionState) -> None:
+    if state.setup.format == "in_person":
+        raise Refused("conflict", N_("This session is in person: it has no videos to play."))
+
+
+def _play(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _virtual(state)
+    _phase(state, ("opening", "statements", "qa"))
+    if args["speaker_id"] is None:
+        if state.playback is None or state.playback.status != "paused":
+            raise Refused("conflict", N_("No video is paused: choose a speaker's video to play."))
+        return [_ev("playback.resumed", now)]
+    speaker = _speaker(state, args["speaker_id"])
+    if speaker.video_url is None:
+        raise Refused("conflict", N_("%(name)s has no video yet."), name=speaker.name)
+    holder = [] if state.floor is not None and state.floor.id == speaker.id else end_turn(state, now)
+    return [*holder, *_statements_begin(state, now), _ev("playback.started", now, speaker_id=speaker.id)]
+
+
+def _playing(state: SessionState) -> None:
+    _virtual(state)
+    if state.playback is None:
+        raise Refused("conflict", N_("No video is on."))
+
+
+def _pause_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _playing(state)
+    assert state.playback is not None
+    if state.playback.status != "playing":
+        raise Refused("conflict", N_("The video is already paused."))
+    return [_ev("playback.paused", now)]
+
+
+def _seek(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _playing(state)
+    assert state.playback is not None
+    duration = state.playback.duration_ms
+    if duration is not None and args["position_ms"] > duration:
+        raise Refused("invalid", N_("The video is only %(seconds)s seconds long."), seconds=duration // 1000)
+    return [_ev("playback.sought", now, position_ms=args["position_ms"])]
+
+
+def _skip_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _playing(state)
+    return [*end_turn(state, now), *_start_next(state, now)]
+
+
+def _stop_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    _playing(state)
+    return end_turn(state, now)
+
+
+def next_video(state: SessionState) -> Speaker | None:
+    """The first speaker still waiting whose video is ready, in agenda order."""
+    return next((s for s in state.speakers if s.status == "waiting" and s.video_url is not None), None)
+
+
+def _start_next(state: SessionState, at: int) -> list[Event]:
+    current = state.playback.speaker_id if state.playback is not None else None
+    nxt = next((s for s in state.speakers if s.id != current and s.status == "waiting" and s.video_url), None)
+    return [] if nxt is None else [_ev("playback.started", at, speaker_id=nxt.id)]
+
+
+def advance_due(state: SessionState) -> int | None:
+    """When the server must wake to move past the video now playing (None: nothing to do)."""
+    if state.phase == "closed" or state.playback is None:
+        return None
+    return state.playback.ends_at()
+
+
+def _advance(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    due = advance_due(state)
+    if due is None or due > now:
+        raise Refused("conflict", N_("No video has reached its end."))
+    # Recorded at the moment the video ended, not when the server noticed: no drift, even after a restart.
+    return [*end_turn(state, due), *_start_next(state, due)]
+
+
+def _video_duration(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    speaker = _speaker(state, args["speaker_id"])
+    if speaker.video_url is None:
+        raise Refused("conflict", N_("%(name)s has no video yet."), name=speaker.name)
+    if speaker.video_duration_ms is not None:
+        raise Refused("conflict", N_("The length of that video is already known."))
+    return [_ev("video.duration_reported", now, speaker_id=speaker.id, duration_ms=args["duration_ms"])]
+
+
+def _video_attach(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    speaker = _speaker(state, args["speaker_id"])
+    return [
+        _ev("video.attached", now, speaker_id=speaker.id, url=args["url"], duration_ms=args["duration_ms"])
+    ]
+
+
+_HANDLERS = {
+    "session.open": _open,
+    "session.statements": _statements,
+    "session.qa": _qa,
+    "session.close": _close,
+    "speaker.call": _call_speaker,
+    "speaker.finish": _finish,
+    "speaker.skip": _skip,
+    "timer.start": _timer_start,
+    "timer.pause": _timer_pause,
+    "timer.adjust": _timer_adjust,
+    "timer.reset": _timer_reset,
+    "queue.request": _request,
+    "queue.withdraw": _withdraw,
+    "queue.call": _queue_call,
+    "queue.done": _queue_done,
+    "queue.remove": _queue_remove,
+    "queue.move": _queue_move,
+    "message.show": _message_show,
+    "message.clear": _message_clear,
+    "playback.play": _play,
+    "playback.pause": _pause_video,
+    "playback.seek": _seek,
+    "playback.skip": _skip_video,
+    "playback.stop": _stop_video,
+    "playback.advance": _advance,
+    "video.duration": _video_duration,
+    "video.attach": _video_attach,
+}

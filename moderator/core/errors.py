@@ -1,0 +1,43 @@
+"""Domain errors of the core: a code for programs and a sentence for people (translated at the edge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction into the catalogs; it is translated later, where the locale is known."""
+    return message
+
+
+class Phrase:
+    """A translatable fragment used as a parameter of a larger sentence: translated first, then inserted."""
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        params = {k: str(v) for k, v in self.params.items()}
+        return self.message % params if params else self.message
+
+
+class Refused(Exception):
+    """A command was refused: nothing changed.
+
+    `message` is an English msgid with `%(name)s` placeholders filled from `params`;
+    the edge translates it into the client's language with `moderator.i18n.translation`.
+    """
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def english(self) -> str:
+        """The sentence in English, placeholders filled."""
+        params = {k: str(v) for k, v in self.params.items()}
+        return self.message % params if params else self.message

@@ -1,0 +1,273 @@
+"""Runs the sessions: one writer per session, decide -> append (commit) -> fold, in arrival order.
+
+The engine's states are fed by the store's subscription to committed events, not by the code
+path that took the command, so another process's commits would reach it the same way.
+It also wakes up when a video reaches its end, to move to the next one (`playback.advance`).
+A wake-up that comes early by the server's clock (timers run on the monotonic clock, the
+server's time is the wall clock) waits again for the rest; one refused is armed again.
+
+An unexpected exception inside a batch (a bug in decide, an unknown store error) fails that
+batch's commands with `internal` and is logged with its traceback; the writer goes on, so the
+session keeps taking commands. A listener that raises is logged and does not undo the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Protocol
+
+from moderator.core.commands import Actor, Command
+from moderator.core.decide import advance_due, decide
+from moderator.core.errors import N_, Refused
+from moderator.core.evolve import fold
+from moderator.core.state import SessionState, Setup, initial
+from moderator.store.sqlite import SequenceConflict, Store, StoreUnavailable, now_ms
+
+log = logging.getLogger("moderator.runtime.engine")
+
+Listener = Callable[[SessionState, int], None]
+Pending = tuple[Command, Actor, "asyncio.Future[int]"]
+SYSTEM = Actor("system")
+MAX_BATCH = 256
+RETRY_S = 1.0  # after the disk refused an advance
+
+
+class Handle(Protocol):
+    def cancel(self) -> None: ...
+
+
+# call_later(delay_s, callback) -> a handle that cancels it; asyncio's loop by default.
+CallLater = Callable[[float, Callable[[], None]], Handle]
+
+
+def _internal() -> Refused:
+    return Refused(
+        "internal",
+        N_(
+            "The server hit an error of its own and did not take this command: nothing changed. "
+            "Try again; if it happens again, tell the technical team."
+        ),
+    )
+
+
+class Engine:
+    def __init__(
+        self, store: Store, clock: Callable[[], int] = now_ms, call_later: CallLater | None = None
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self._call_later = call_later
+        self._states: dict[str, SessionState] = {}
+        self._inboxes: dict[str, asyncio.Queue[Pending]] = {}
+        self._writers: dict[str, asyncio.Task[None]] = {}
+        self._wakeups: dict[str, Handle] = {}
+        self._listeners: list[Listener] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._data_version: int | None = None
+        self._refreshing = asyncio.Lock()
+        store.subscribe(self._committed)
+
+    async def load(self) -> None:
+        """Rebuild every session's state by folding its log."""
+        self._data_version = await self.store.data_version()
+        logs = await self.store.all_events()
+        for setup in await self.store.setups():
+            self._states[setup.session_id] = fold(initial(setup), logs.get(setup.session_id, ()))
+        for session_id in self._states:
+            self._schedule(session_id)
+
+    async def add_sessions(self, session_ids: list[str]) -> None:
+        """Start running sessions just created."""
+        for setup in await self.store.setups():
+            if setup.session_id in session_ids:
+                self.add(setup)
+
+    def add(self, setup: Setup) -> None:
+        self._states.setdefault(setup.session_id, initial(setup))
+
+    async def refresh(self) -> list[str]:
+        """Take up the sessions another process created meanwhile (`moderator import` while the
+        server runs); return their ids. Cheap when nothing changed: SQLite's data_version moves
+        only when another connection commits, so then nothing else is read."""
+        async with self._refreshing:
+            self._data_version, setups = await self.store.setups_if_changed(self._data_version)
+            if setups is None:
+                return []
+            added = []
+            for setup in setups:
+                if setup.session_id in self._states:
+                    continue
+                # Its log may already hold events: the importer attached the agenda's videos.
+                events = await self.store.events(setup.session_id)
+                self._states[setup.session_id] = fold(initial(setup), events)
+                self._schedule(setup.session_id)
+                added.append(setup.session_id)
+            if added:
+                log.info("took up %d sessions created by another process", len(added))
+            return added
+
+    async def lookup(self, session_id: str) -> SessionState | None:
+        """The session's state; one not known yet is looked for in the store first (see refresh)."""
+        state = self._states.get(session_id)
+        if state is None:
+            await self.refresh()
+            state = self._states.get(session_id)
+        return state
+
+    def state(self, session_id: str) -> SessionState | None:
+        return self._states.get(session_id)
+
+    def states(self) -> list[SessionState]:
+        return list(self._states.values())
+
+    def listen(self, listener: Listener) -> None:
+        """Call `listener(state, now)` whenever a session's state changes."""
+        self._listeners.append(listener)
+
+    async def execute(self, session_id: str, command: Command, actor: Actor) -> int:
+        """Decide, commit, fold; return the new seq. Raises Refused; nothing changes then.
+
+        Commands of one session are taken in arrival order by that session's writer, which
+        commits every command waiting at that moment in one transaction (group commit): one
+        disk flush for a burst of requests instead of one each. An ack still follows the commit.
+        """
+        if session_id not in self._states:
+            raise Refused("not_found", N_("There is no such session."))
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._writer(session_id).put_nowait((command, actor, future))
+        return await future
+
+    def _writer(self, session_id: str) -> asyncio.Queue[Pending]:
+        inbox = self._inboxes.get(session_id)
+        if inbox is None:
+            inbox = self._inboxes[session_id] = asyncio.Queue()
+            task = asyncio.get_running_loop().create_task(self._write_loop(session_id, inbox))
+            self._writers[session_id] = task
+        return inbox
+
+    async def _write_loop(self, session_id: str, inbox: asyncio.Queue[Pending]) -> None:
+        while True:
+            batch = [await inbox.get()]
+            while not inbox.empty() and len(batch) < MAX_BATCH:
+                batch.append(inbox.get_nowait())
+            try:
+                await self._commit_batch(session_id, batch)
+            except Exception:
+                log.exception("batch of %d commands failed in session %s", len(batch), session_id)
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(_internal())
+
+    async def _commit_batch(self, session_id: str, batch: list[Pending]) -> None:
+        state = self._states[session_id]
+        tentative, events, accepted = state, [], []
+        now = self.clock()
+        for command, actor, future in batch:
+            if future.done():  # the client went away meanwhile
+                continue
+            try:
+                decided = decide(tentative, command, actor, now)
+                folded = fold(tentative, decided)
+            except Refused as e:
+                future.set_exception(e)
+                continue
+            except Exception:
+                log.exception("%s failed in session %s", command.name, session_id)
+                future.set_exception(_internal())
+                continue
+            tentative = folded
+            events += decided
+            accepted.append((future, tentative.seq))
+        if not events:
+            return
+        try:
+            await self.store.append(session_id, state.seq, events)
+        except (StoreUnavailable, SequenceConflict) as e:
+            log.error("could not store %d events of session %s: %s", len(events), session_id, e)
+            refusal = (
+                Refused("conflict", N_("Someone else changed the session at the same moment. Try again."))
+                if isinstance(e, SequenceConflict)
+                else Refused(
+                    "unavailable",
+                    N_("The server could not save this change, so nothing changed. Try again in a moment."),
+                )
+            )
+            for future, _ in accepted:
+                if not future.done():
+                    future.set_exception(refusal)
+            return
+        for future, seq in accepted:
+            if not future.done():
+                future.set_result(seq)
+
+    def _committed(self, session_id: str, after_seq: int, events: list[dict[str, Any]]) -> None:
+        state = self._states.get(session_id)
+        if state is None or state.seq != after_seq:
+            return  # not ours or already folded
+        state = fold(state, events)
+        self._states[session_id] = state
+        now = self.clock()
+        for listener in self._listeners:
+            try:
+                listener(state, now)
+            except Exception:  # the events are stored: a screen's trouble must not undo them
+                log.exception("a listener failed on session %s at seq %d", session_id, state.seq)
+        self._schedule(session_id)
+
+    # ---- videos that reach their end ------------------------------------------------------------
+
+    def _arm(self, session_id: str, delay_s: float, callback: Callable[[], None]) -> None:
+        handle = self._wakeups.pop(session_id, None)
+        if handle is not None:
+            handle.cancel()
+        if self._call_later is not None:
+            self._wakeups[session_id] = self._call_later(delay_s, callback)
+        else:
+            self._wakeups[session_id] = asyncio.get_running_loop().call_later(delay_s, callback)
+
+    def _schedule(self, session_id: str) -> None:
+        """Arm the wake-up for the end of the video now playing (or disarm it: nothing plays)."""
+        due = advance_due(self._states[session_id])
+        if due is None:
+            handle = self._wakeups.pop(session_id, None)
+            if handle is not None:
+                handle.cancel()
+            return
+        delay = max(0.0, (due - self.clock()) / 1000)
+        self._arm(session_id, delay, partial(self._wake, session_id, due))
+
+    def _wake(self, session_id: str, due: int) -> None:
+        self._wakeups.pop(session_id, None)
+        state = self._states.get(session_id)
+        if state is None or advance_due(state) != due:
+            return  # the video was paused, sought or replaced meanwhile: its commit re-armed the wake-up
+        early = due - self.clock()
+        if early > 0:  # woken before the end by the server's clock: wait for the rest
+            self._arm(session_id, early / 1000, partial(self._wake, session_id, due))
+            return
+        task = asyncio.get_running_loop().create_task(self._advance(session_id, due))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _advance(self, session_id: str, due: int) -> None:
+        try:
+            await self.execute(session_id, Command("playback.advance"), SYSTEM)
+        except Refused as e:
+            if session_id in self._wakeups:
+                return  # a commit meanwhile (a seek, a new video) armed the wake-up it needs
+            if e.code in ("unavailable", "internal"):  # the disk or a fault refused: try again shortly
+                log.warning("no advance for %s yet: %s; trying again", session_id, e.english())
+                self._arm(session_id, RETRY_S, partial(self._wake, session_id, due))
+            else:
+                log.info("no advance for %s: %s", session_id, e.english())
+                self._schedule(session_id)  # still playing (the clock went back?): wait for its end
+
+    def close(self) -> None:
+        for handle in self._wakeups.values():
+            handle.cancel()
+        self._wakeups.clear()
+        for task in self._writers.values():
+            task.cancel()

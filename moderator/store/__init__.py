@@ -1,0 +1,1 @@
+"""Where events and the setup of series are kept: the Store protocol and its implementations."""

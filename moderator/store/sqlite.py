@@ -1,0 +1,416 @@
+"""The only module with SQL: setup tables, hashed tokens and the append-only event log (SQLite, WAL).
+
+The rest of the server speaks to it through a small async interface (load a session's events,
+append events under the session's sequence, subscribe to committed events), so a PostgreSQL
+implementation can take its place when one process is not enough (DESIGN.md, growth path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+
+from moderator.core.agenda import AgendaSeries
+from moderator.core.state import Setup, Speaker
+from moderator.store.tokens import delegation_token, new_id, new_token, same_hash, token_hash
+
+Event = dict[str, Any]
+Subscriber = Callable[[str, int, list[Event]], None]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS series (
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, format TEXT NOT NULL, venue TEXT NOT NULL,
+  timezone TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, series_id TEXT NOT NULL REFERENCES series(id), key TEXT NOT NULL,
+  position INTEGER NOT NULL, sur TEXT NOT NULL, start_ms INTEGER NOT NULL, minutes INTEGER NOT NULL,
+  question_seconds INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS speakers (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), key TEXT NOT NULL,
+  position INTEGER NOT NULL, name TEXT NOT NULL, public_name TEXT, organisation TEXT NOT NULL,
+  kind TEXT NOT NULL, theme TEXT NOT NULL, language TEXT NOT NULL, seconds INTEGER NOT NULL,
+  publish INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS delegations (
+  series_id TEXT NOT NULL REFERENCES series(id), state TEXT NOT NULL, label TEXT,
+  PRIMARY KEY (series_id, state));
+CREATE TABLE IF NOT EXISTS tokens (
+  hash TEXT PRIMARY KEY, kind TEXT NOT NULL, series_id TEXT, state TEXT);
+CREATE TABLE IF NOT EXISTS events (
+  session_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL,
+  body TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS videos (
+  speaker_id TEXT PRIMARY KEY, path TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL,
+  duration_ms INTEGER);
+"""
+
+
+class StoreUnavailable(Exception):
+    """The database could not take a write (read-only file, full disk...): nothing was stored."""
+
+
+class SequenceConflict(Exception):
+    """Someone else appended to this session first (another process): reload and decide again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a token belongs to."""
+
+    role: Literal["admin", "moderator", "delegation"]
+    series_id: str | None = None
+    state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedSeries:
+    series_id: str
+    moderator_token: str
+    sessions: list[dict[str, Any]]
+    delegations: list[dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInfo:
+    id: str
+    title: str
+    format: str
+    venue: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    speaker_id: str
+    path: str
+    content_type: str
+    size: int
+    duration_ms: int | None
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Store:
+    """SQLite through aiosqlite; one connection, explicit transactions, WAL, synchronous=FULL."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._subscribers: list[Subscriber] = []
+        # One connection: transactions of different sessions' writers must not interleave on it.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=FULL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.executescript(SCHEMA)
+        except BaseException:
+            await db.close()  # else its thread keeps the process alive
+            raise
+        return cls(db, path)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # ---- transactions ---------------------------------------------------------------------------
+
+    async def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run `statements` in one transaction; all or nothing."""
+        async with self._write_lock:
+            await self._transaction(statements)
+
+    async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        try:
+            await self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise StoreUnavailable(str(e)) from e
+        try:
+            for sql, params in statements:
+                await self._db.execute(sql, params)
+            await self._db.execute("COMMIT")
+        except sqlite3.IntegrityError as e:
+            await self._rollback()
+            # By its kind, not its text: a taken (session_id, seq) is someone else's append.
+            if e.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY and any(
+                sql.startswith("INSERT INTO events") for sql, _ in statements
+            ):
+                raise SequenceConflict(str(e)) from e
+            raise
+        except sqlite3.Error as e:
+            await self._rollback()
+            raise StoreUnavailable(str(e)) from e
+        except Exception:  # never leave the connection inside a transaction: the next BEGIN would fail
+            await self._rollback()
+            raise
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # no transaction left open: SQLite already rolled back
+            await self._db.execute("ROLLBACK")
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    # ---- the admin token ------------------------------------------------------------------------
+
+    async def ensure_admin_token(self, from_env: str | None) -> str | None:
+        """Make `from_env` the admin token, or on first start generate one; return it only if generated."""
+        rows = await self._all("SELECT hash FROM tokens WHERE kind = 'admin'")
+        if from_env:
+            wanted = token_hash(from_env)
+            if rows and rows[0][0] == wanted:
+                return None
+            await self._write(
+                [
+                    ("DELETE FROM tokens WHERE kind = 'admin'", ()),
+                    ("INSERT INTO tokens (hash, kind) VALUES (?, 'admin')", (wanted,)),
+                ]
+            )
+            return None
+        if rows:
+            return None
+        token = new_token()
+        await self._write([("INSERT INTO tokens (hash, kind) VALUES (?, 'admin')", (token_hash(token),))])
+        return token
+
+    async def principal(self, token: str) -> Principal | None:
+        """Whose token this is, or None."""
+        wanted = token_hash(token)
+        rows = await self._all("SELECT hash, kind, series_id, state FROM tokens WHERE hash = ?", (wanted,))
+        if not rows or not same_hash(rows[0][0], wanted):
+            return None
+        _, kind, series_id, state = rows[0]
+        return Principal(kind, series_id, state)
+
+    # ---- setup ----------------------------------------------------------------------------------
+
+    async def create_series(self, agenda: AgendaSeries) -> CreatedSeries:
+        """Store a whole agenda in one transaction and issue its tokens."""
+        series_id = new_id()
+        moderator_token = new_token()
+        stmts: list[tuple[str, Sequence[Any]]] = [
+            (
+                "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?)",
+                (series_id, agenda.title, agenda.format, agenda.venue, agenda.timezone, now_ms()),
+            ),
+            (
+                "INSERT INTO tokens (hash, kind, series_id) VALUES (?, 'moderator', ?)",
+                (token_hash(moderator_token), series_id),
+            ),
+        ]
+        sessions = []
+        for pos, s in enumerate(agenda.sessions):
+            session_id = new_id()
+            stmts.append(
+                (
+                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        session_id,
+                        series_id,
+                        s.key,
+                        pos,
+                        s.state_under_review,
+                        s.start_ms,
+                        s.minutes,
+                        s.question_seconds,
+                    ),
+                )
+            )
+            speakers = []
+            for spos, sp in enumerate(s.speakers):
+                speaker_id = new_id()
+                stmts.append(
+                    (
+                        "INSERT INTO speakers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            speaker_id,
+                            session_id,
+                            sp.key,
+                            spos,
+                            sp.name,
+                            sp.public_name,
+                            sp.organisation,
+                            sp.kind,
+                            sp.theme,
+                            sp.language,
+                            sp.seconds,
+                            int(sp.publish),
+                        ),
+                    )
+                )
+                speakers.append({"key": sp.key, "id": speaker_id})
+            sessions.append({"key": s.key, "id": session_id, "speakers": speakers})
+        delegations = []
+        for d in agenda.delegations:
+            token = delegation_token(moderator_token, series_id, d.state)
+            stmts.append(("INSERT INTO delegations VALUES (?, ?, ?)", (series_id, d.state, d.label)))
+            stmts.append(
+                (
+                    "INSERT INTO tokens (hash, kind, series_id, state) VALUES (?, 'delegation', ?, ?)",
+                    (token_hash(token), series_id, d.state),
+                )
+            )
+            delegations.append({"state": d.state, "token": token})
+        await self._write(stmts)
+        return CreatedSeries(series_id, moderator_token, sessions, delegations)
+
+    async def reissue_tokens(self, series_id: str) -> tuple[str, dict[str, str]]:
+        """New moderator and mission tokens for a series (the old ones stop working)."""
+        moderator_token = new_token()
+        states = [
+            r[0] for r in await self._all("SELECT state FROM delegations WHERE series_id = ?", (series_id,))
+        ]
+        stmts: list[tuple[str, Sequence[Any]]] = [
+            ("DELETE FROM tokens WHERE series_id = ?", (series_id,)),
+            (
+                "INSERT INTO tokens (hash, kind, series_id) VALUES (?, 'moderator', ?)",
+                (token_hash(moderator_token), series_id),
+            ),
+        ]
+        tokens = {}
+        for state in states:
+            tokens[state] = delegation_token(moderator_token, series_id, state)
+            stmts.append(
+                (
+                    "INSERT INTO tokens (hash, kind, series_id, state) VALUES (?, 'delegation', ?, ?)",
+                    (token_hash(tokens[state]), series_id, state),
+                )
+            )
+        await self._write(stmts)
+        return moderator_token, tokens
+
+    async def series(self, series_id: str | None = None) -> list[SeriesInfo]:
+        sql = "SELECT id, title, format, venue, timezone FROM series"
+        rows = await self._all(
+            sql + " WHERE id = ?" if series_id else sql + " ORDER BY created_at",
+            (series_id,) if series_id else (),
+        )
+        return [SeriesInfo(*r) for r in rows]
+
+    async def delegations(self, series_id: str) -> list[tuple[str, str | None]]:
+        rows = await self._all(
+            "SELECT state, label FROM delegations WHERE series_id = ? ORDER BY state", (series_id,)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def setups(self, session_id: str | None = None) -> list[Setup]:
+        """The agenda facts of every session (or one), speakers in agenda order."""
+        where = "WHERE s.id = ?" if session_id else ""
+        rows = await self._all(
+            "SELECT s.id, s.series_id, s.key, r.title, r.format, r.venue, s.sur, s.start_ms, s.minutes, "
+            f"s.question_seconds FROM sessions s JOIN series r ON r.id = s.series_id {where} "
+            "ORDER BY r.created_at, s.position",
+            (session_id,) if session_id else (),
+        )
+        speakers: dict[str, list[Speaker]] = {}
+        for r in await self._all(
+            "SELECT p.session_id, p.id, p.key, p.name, p.organisation, p.kind, p.theme, p.language, "
+            "p.seconds, p.public_name, p.publish FROM speakers p ORDER BY p.session_id, p.position"
+        ):
+            speakers.setdefault(r[0], []).append(
+                Speaker(
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8] * 1000,
+                    public_name=r[9],
+                    publish=bool(r[10]),
+                )
+            )
+        return [
+            Setup(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], tuple(speakers.get(r[0], ())))
+            for r in rows
+        ]
+
+    # ---- the event log --------------------------------------------------------------------------
+
+    async def events(self, session_id: str) -> list[Event]:
+        rows = await self._all("SELECT body FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
+        return [json.loads(r[0]) for r in rows]
+
+    async def all_events(self) -> dict[str, list[Event]]:
+        """Every session's log, for the start-up fold (one pass over the table)."""
+        out: dict[str, list[Event]] = {}
+        async with self._db.execute("SELECT session_id, body FROM events ORDER BY session_id, seq") as cur:
+            async for row in cur:
+                out.setdefault(row[0], []).append(json.loads(row[1]))
+        return out
+
+    async def append(self, session_id: str, after_seq: int, events: list[Event]) -> int:
+        """Commit `events` as seq after_seq+1...; return the new seq; then tell the subscribers."""
+        stmts = [
+            (
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                (session_id, after_seq + i + 1, e["type"], e["at"], json.dumps(e, ensure_ascii=False)),
+            )
+            for i, e in enumerate(events)
+        ]
+        await self._write(stmts)
+        for subscriber in self._subscribers:
+            subscriber(session_id, after_seq, events)
+        return after_seq + len(events)
+
+    async def data_version(self) -> int:
+        """A number that changes when another connection (`moderator import`) has committed (SQLite)."""
+        rows = await self._all("PRAGMA data_version")
+        return int(rows[0][0])
+
+    async def setups_if_changed(self, seen: int | None) -> tuple[int, list[Setup] | None]:
+        """(data_version, every setup) if another connection committed since `seen`, else (seen, None).
+
+        Read between this connection's own transactions, so a half-written series never shows.
+        """
+        async with self._write_lock:
+            version = await self.data_version()
+            if version == seen:
+                return version, None
+            return version, await self.setups()
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Call `subscriber(session_id, after_seq, events)` after every commit."""
+        self._subscribers.append(subscriber)
+
+    # ---- videos ---------------------------------------------------------------------------------
+
+    async def save_video(self, video: Video) -> None:
+        await self._write(
+            [
+                (
+                    "INSERT OR REPLACE INTO videos VALUES (?, ?, ?, ?, ?)",
+                    (video.speaker_id, video.path, video.content_type, video.size, video.duration_ms),
+                )
+            ]
+        )
+
+    async def video(self, speaker_id: str) -> Video | None:
+        rows = await self._all(
+            "SELECT speaker_id, path, content_type, size, duration_ms FROM videos WHERE speaker_id = ?",
+            (speaker_id,),
+        )
+        return Video(*rows[0]) if rows else None
+
+    async def session_of_speaker(self, speaker_id: str) -> str | None:
+        rows = await self._all("SELECT session_id FROM speakers WHERE id = ?", (speaker_id,))
+        return str(rows[0][0]) if rows else None

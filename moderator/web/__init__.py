@@ -1,0 +1,1 @@
+"""The web adapters: the app factory, the HTTP API, the live channel, the screens, media."""

@@ -1,0 +1,197 @@
+"""The HTTP admin API (PROTOCOL §2): series creation and session reports."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from moderator.core.agenda import AgendaError, AgendaSeries, parse_agenda
+from moderator.core.errors import N_
+from moderator.core.report import report, report_csv
+from moderator.core.strict_json import NotFinite, loads
+from moderator.core.view import view
+from moderator.i18n.translation import negotiate, translate
+from moderator.store.sqlite import CreatedSeries, Principal, StoreUnavailable, now_ms
+
+
+def error(
+    request: Request, status: int, code: str, message: str, /, where: str | None = None, **params: Any
+) -> JSONResponse:
+    """An error body; positional-only, so a sentence may have a %(code)s or %(message)s of its own."""
+    lang = negotiate(request.headers.get("accept-language"), request.query_params.get("lang"))
+    body: dict[str, Any] = {"code": code, "message": translate(lang, message, params)}
+    if where is not None:
+        body["where"] = where
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def principal(request: Request) -> Principal | None:
+    """Whose bearer token this is; None for none, an unknown one, or an address that failed too often."""
+    token = bearer(request)
+    if token is None:
+        return None
+    throttle = request.app.state.auth_failures
+    address = request.client.host if request.client else ""
+    now = time.monotonic()
+    if throttle.retry_after(address, now) > 0:
+        return None  # not even looked up: unauthorised() answers 429
+    who: Principal | None = await request.app.state.store.principal(token)
+    if who is None:
+        throttle.failed(address, now)
+        request.state.failed_token = True
+    return who
+
+
+def unauthorised(request: Request) -> JSONResponse:
+    """401; 429 for a token from an address past its failed sign-ins (limits.FailureThrottle)."""
+    address = request.client.host if request.client else ""
+    wait = request.app.state.auth_failures.retry_after(address, time.monotonic())
+    if wait > 0 and bearer(request) is not None and not getattr(request.state, "failed_token", False):
+        seconds = math.ceil(wait)
+        response = error(
+            request,
+            429,
+            "rate_limited",
+            N_("Too many failed sign-ins from this address: try again in %(seconds)s seconds."),
+            seconds=seconds,
+        )
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    return error(request, 401, "unauthorized", N_("Send 'Authorization: Bearer <token>' with a valid token."))
+
+
+async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
+    limit = request.app.state.settings.max_body_bytes
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None, error(
+                request,
+                413,
+                "too_large",
+                N_("The document is larger than %(mb)s MB."),
+                mb=limit // (1024 * 1024),
+            )
+    try:
+        return loads(body), None
+    except NotFinite:
+        message = N_("Numbers must be finite: NaN, Infinity and 1e400 are refused.")
+        return None, error(request, 422, "invalid", message, where="")
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None, error(request, 422, "invalid", N_("The body is not valid JSON."), where="")
+
+
+async def create_series(request: Request) -> Response:
+    who = await principal(request)
+    if who is None:
+        return unauthorised(request)
+    if who.role != "admin":
+        return error(request, 403, "forbidden", N_("Only the admin token may create a series."))
+    doc, problem = await read_json(request)
+    if problem is not None:
+        return problem
+    try:
+        agenda = parse_agenda(doc)
+    except AgendaError as e:
+        return error(request, 422, "invalid", e.message, where=e.where, **e.params)
+    for i, s in enumerate(agenda.sessions):
+        for j, sp in enumerate(s.speakers):
+            if sp.video is not None:
+                return error(
+                    request,
+                    422,
+                    "invalid",
+                    N_(
+                        "Video files are read by 'moderator import' only; "
+                        "upload a video with PUT /api/speakers/{id}/video."
+                    ),
+                    where=f"sessions[{i}].speakers[{j}].video",
+                )
+    try:
+        created = await request.app.state.store.create_series(agenda)
+    except StoreUnavailable:
+        return error(
+            request,
+            503,
+            "unavailable",
+            N_("The server could not save this change, so nothing changed. Try again in a moment."),
+        )
+    await request.app.state.engine.add_sessions([s["id"] for s in created.sessions])
+    return JSONResponse(series_response(created, agenda), status_code=201)
+
+
+def links(session_id: str) -> dict[str, str]:
+    return {screen: f"/s/{session_id}/{screen}" for screen in ("console", "speaker", "room", "watch")}
+
+
+def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, Any]:
+    return {
+        "series_id": created.series_id,
+        "moderator_token": created.moderator_token,
+        "sessions": [{**s, "links": links(s["id"])} for s in created.sessions],
+        "delegations": [{**d, "join_url": f"/join/{d['token']}"} for d in created.delegations],
+        "warnings": list(agenda.warnings),
+    }
+
+
+async def session_report(request: Request) -> Response:
+    who = await principal(request)
+    if who is None:
+        return unauthorised(request)
+    state = await request.app.state.engine.lookup(request.path_params["session_id"])
+    if state is None:
+        return error(request, 404, "not_found", N_("There is no such session."))
+    if who.role != "admin" and not (who.role == "moderator" and who.series_id == state.setup.series_id):
+        return error(
+            request, 403, "forbidden", N_("Only the admin or this series' moderator may read its report.")
+        )
+    data = report(state, now_ms())
+    if request.query_params.get("format") == "csv":
+        return Response(
+            report_csv(data),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": attachment(f"report-{state.setup.key}.csv")},
+        )
+    return JSONResponse(data)
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition for `name` (RFC 6266): an ASCII fallback, and the exact name encoded (RFC 5987)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def session_state(request: Request) -> Response:
+    """The public projection of one session, for scripts and for screens before their socket opens."""
+    state = await request.app.state.engine.lookup(request.path_params["session_id"])
+    if state is None:
+        return error(request, 404, "not_found", N_("There is no such session."))
+    now = now_ms()
+    return JSONResponse({"seq": state.seq, "server_time": now, "session": view(state, "viewer", now)})
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/healthz", healthz),
+        Route("/api/series", create_series, methods=["POST"]),
+        Route("/api/sessions/{session_id}/report", session_report),
+        Route("/api/sessions/{session_id}", session_state),
+    ]

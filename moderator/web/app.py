@@ -1,0 +1,69 @@
+"""create_app(settings): the Starlette application, with a lifespan that opens and closes the store."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.types import ASGIApp
+
+from moderator.runtime.engine import Engine
+from moderator.runtime.hub import Hub
+from moderator.runtime.limits import ConnectionCounter, FailureThrottle
+from moderator.settings import Settings
+from moderator.store.sqlite import Store
+from moderator.web import api, media, screens
+from moderator.web.live import live_endpoint
+from moderator.web.security import SecurityHeaders
+
+log = logging.getLogger("moderator")
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = await Store.open(settings.db_path)
+        try:
+            generated = await store.ensure_admin_token(settings.admin_token)
+            if generated is not None:
+                # Printed once, on the console of whoever started the server; only its hash is kept.
+                print(f"Admin token (shown once, keep it safe): {generated}", flush=True)
+            engine = Engine(store)
+            await engine.load()
+        except BaseException:
+            await store.close()  # its thread would keep the process alive after uvicorn gives up
+            raise
+        hub = Hub()
+        engine.listen(hub.publish)
+        hub.start()
+        app.state.settings = settings
+        app.state.store = store
+        app.state.engine = engine
+        app.state.hub = hub
+        app.state.connections = ConnectionCounter(settings.connections_per_token)
+        app.state.viewers = ConnectionCounter(settings.max_connections_per_address)  # by address
+        app.state.auth_failures = FailureThrottle(settings.auth_failures_per_minute, 60.0)
+        try:
+            yield
+        finally:
+            engine.close()
+            await hub.stop()
+            await store.close()
+
+    routes: list[BaseRoute] = [
+        *api.routes(),
+        *media.routes(),
+        WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
+        *screens.routes(),
+    ]
+    return _Hardened(routes=routes, lifespan=lifespan)
+
+
+class _Hardened(Starlette):
+    """Starlette with SecurityHeaders outside its error handler, so even a 500 carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())

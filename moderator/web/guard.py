@@ -1,0 +1,162 @@
+"""Connections before anyone knows who they are: a header deadline and a cap per client address.
+
+uvicorn (0.54) has no deadline for a request's headers: its keep-alive timeout starts only
+after a first response, so a connection that sends a request line and nothing more, or
+nothing at all, is kept open for ever, and 1,030 of them use up every file descriptor. The
+two protocol classes below (uvicorn's own httptools and sans-I/O WebSocket protocols,
+subclassed; cli.uvicorn_config installs them) add, for every TCP connection:
+
+- a header deadline: the request's headers must be complete `header_seconds` after the
+  connection opens (or after the first byte of its next request); else it is aborted;
+- a cap per client address on connections that are *waiting*: headers not complete yet, or a
+  WebSocket that has not said its hello yet. One more from the same address aborts that
+  address's oldest waiting connection, so a flood of idle sockets never holds more than the cap,
+  and a real browser or console on the same address still gets in.
+
+A connection that said hello (a screen) no longer waits; anonymous viewers' sockets have their
+own per-address cap in live.py. `live.py` reaches its connection through the ASGI scope
+extension `moderator.connection` (`Connection`) to mark it settled, and to abort it when the
+hub drops it as stalled: `transport.abort()` frees the descriptor at once, where a graceful
+close would wait for a send buffer the client never reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+log = logging.getLogger("moderator.web.guard")
+
+EXTENSION = "moderator.connection"
+
+
+def _host(transport: asyncio.Transport) -> str:
+    peer = transport.get_extra_info("peername")
+    if isinstance(peer, tuple | list) and peer:
+        return str(peer[0])
+    return str(peer or "")  # a Unix socket: one "address" for all
+
+
+class Guard:
+    """Which connections of each client address are still waiting; the oldest is evicted past the cap."""
+
+    def __init__(self, per_address: int, header_seconds: float) -> None:
+        self.per_address = per_address
+        self.header_seconds = header_seconds
+        self._waiting: dict[str, dict[asyncio.Transport, None]] = {}  # oldest first
+        self.evicted = 0
+        self.timed_out = 0
+
+    def waiting(self, transport: asyncio.Transport) -> None:
+        """`transport` waits for its headers or hello; past the cap its address's oldest one is aborted."""
+        host = _host(transport)
+        queue = self._waiting.setdefault(host, {})
+        queue.pop(transport, None)
+        queue[transport] = None
+        while len(queue) > self.per_address:
+            oldest = next(iter(queue))
+            del queue[oldest]
+            self.evicted += 1
+            if self.evicted == 1 or self.evicted % 1000 == 0:
+                log.warning(
+                    "more than %d connections from %s are waiting for headers or a hello: "
+                    "aborting the oldest (%d so far)",
+                    self.per_address,
+                    host,
+                    self.evicted,
+                )
+            oldest.abort()
+
+    def settled(self, transport: asyncio.Transport) -> None:
+        """`transport` sent its headers (or its hello), or is gone: it no longer counts."""
+        host = _host(transport)
+        queue = self._waiting.get(host)
+        if queue is not None:
+            queue.pop(transport, None)
+            if not queue:
+                del self._waiting[host]
+
+    def count(self, host: str) -> int:
+        return len(self._waiting.get(host, ()))
+
+    def late(self, transport: asyncio.Transport) -> None:
+        self.timed_out += 1
+        self.settled(transport)
+        transport.abort()
+
+
+class Connection:
+    """What live.py may do with its own TCP connection (the scope extension `moderator.connection`)."""
+
+    def __init__(self, guard: Guard, transport: asyncio.Transport) -> None:
+        self._guard = guard
+        self._transport = transport
+
+    def settled(self) -> None:
+        self._guard.settled(self._transport)
+
+    def abort(self) -> None:
+        self._transport.abort()
+
+
+class _GuardedHttp(HttpToolsProtocol):
+    guard: ClassVar[Guard]
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._wait()
+
+    def _wait(self) -> None:
+        self.guard.waiting(self.transport)
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(self.guard.header_seconds, self._late)
+
+    def _late(self) -> None:
+        self._deadline = None
+        self.guard.late(self.transport)
+
+    def _done_waiting(self, upgrade: bool) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        if not upgrade:  # a WebSocket waits on, for its hello (live.py settles it)
+            self.guard.settled(self.transport)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._wait()  # the next request on a kept-alive connection has the same deadline
+
+    def on_headers_complete(self) -> None:
+        self._done_waiting(bool(self.parser.should_upgrade() and self._should_upgrade()))
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self.guard.settled(self.transport)
+        super().connection_lost(exc)
+
+
+class _GuardedWebSocket(WebSocketsSansIOProtocol):
+    guard: ClassVar[Guard]
+
+    async def run_asgi(self) -> None:
+        self.scope["extensions"][EXTENSION] = Connection(self.guard, self.transport)  # type: ignore[assignment]
+        await super().run_asgi()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.guard.settled(self.transport)
+        super().connection_lost(exc)
+
+
+def protocols(guard: Guard) -> tuple[type[asyncio.Protocol], type[asyncio.Protocol]]:
+    """The HTTP and WebSocket protocol classes for uvicorn.Config(http=..., ws=...), bound to `guard`."""
+    http: Any = type("GuardedHttp", (_GuardedHttp,), {"guard": guard})
+    ws: Any = type("GuardedWebSocket", (_GuardedWebSocket,), {"guard": guard})
+    return http, ws
