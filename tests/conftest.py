@@ -6,10 +6,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import Running, in_process
+
+# No per-example deadline: on a busy 2-core machine one example may take 300 ms, and a deadline
+# then fails a test whose property holds. Slow examples still show in Hypothesis's statistics.
+settings.register_profile("moderator", deadline=None)
+settings.load_profile("moderator")
 
 
 @pytest.fixture
