@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from moderator.runtime import engine as engine_module
 from moderator.core.agenda import parse_agenda
 from moderator.core.commands import Actor, Command
 from moderator.core.errors import Refused
 from moderator.core.state import SessionState
+from moderator.runtime import engine as engine_module
 from moderator.runtime.engine import Engine
 from moderator.store.sqlite import Store, StoreUnavailable
 from tests.support.agenda import agenda
