@@ -15,6 +15,7 @@ from typing import Any
 from moderator.core.playback import Playback
 from moderator.core.state import Entry, Floor, Message, SessionState, Speaker
 from moderator.core.timer import IDLE, Timer
+from moderator.i18n.countries import is_state
 
 Event = Mapping[str, Any]
 Apply = Callable[[SessionState, Event, int], SessionState]
@@ -170,9 +171,12 @@ def _timer_reset(state: SessionState, e: Event, at: int) -> SessionState:
 
 @applies("queue.requested")
 def _requested(state: SessionState, e: Event, at: int) -> SessionState:
+    code = _str(e, "state")
+    if not is_state(code):  # every screen names the State: a code that is none cannot be shown
+        raise _Unreadable("state")
     entry = Entry(
         _str(e, "entry_id"),
-        _str(e, "state"),
+        code,
         _optional_str(e, "addressed_to"),
         _optional_str(e, "topic") or "",
         at,

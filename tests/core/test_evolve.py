@@ -149,34 +149,46 @@ def test_spoken_time_is_the_time_the_timer_ran(stream):
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=4),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
-    max_leaves=6,
+    max_leaves=4,
 )
 # Ids the session has and ids it has not; the event types evolve knows and some it does not.
 any_id = st.sampled_from(IDS + ["", "q99"]) | json_values
 FIELDS = ["speaker_id", "entry_id", "state", "addressed_to", "topic", "delta_ms", "position",
           "position_ms", "text", "to", "pinned", "url", "duration_ms"]  # fmt: skip
-event_types = st.sampled_from(sorted(APPLY)) | st.sampled_from(["speaker.sang", "", "timer"]) | json_values
-field_values = st.one_of(
-    any_id,
+# Values of the right type mostly (so that events get past the first field), of any type sometimes.
+plausible = st.one_of(
+    st.sampled_from(IDS + ["", "q99", "speaker", "room", "DE", "FR", "ZZ", "/media/x.mp4"]),
     st.integers(-400_000, 400_000),
-    st.sampled_from(["speaker", "room", "DE", "FR", "/media/x.mp4"]),
-    json_values,
+    st.booleans(),
 )
+field_values = plausible | plausible | json_values
+known_types = st.sampled_from(sorted(APPLY))
+event_types = (
+    known_types | known_types | known_types | st.sampled_from(["speaker.sang", "", "timer"]) | json_values
+)
+times = st.integers(0, 20_000_000)
 events = st.one_of(
+    # every field present: only their values can be wrong
+    st.fixed_dictionaries({"type": event_types, "at": times, **{f: field_values for f in FIELDS}}),
+    # any fields missing
     st.fixed_dictionaries(
-        {"type": event_types},
-        optional={"at": st.integers(0, 20_000_000) | json_values, **{f: field_values for f in FIELDS}},
+        {"type": event_types}, optional={"at": times | json_values, **{f: field_values for f in FIELDS}}
     ),
     json_values,  # not even an object
 )
+# The well-formed events of a session, to mix in: they give the floor, queue, play videos...
+session_log = st.lists(st.tuples(commands, actors, st.integers(0, 400_000)), max_size=25)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.lists(events, max_size=40), st.sampled_from(["in_person", "virtual"]))
-def test_evolve_folds_any_event_sequence(log, fmt):
-    """Unknown ids and types, missing fields, wrong types: evolve never raises, seq counts every
-    event, and the state it folds to can still be shown to every role and reported."""
-    state = session(3, fmt=fmt, sur=SUR, video=fmt == "virtual")
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(events, max_size=25), session_log, st.randoms(use_true_random=False), st.booleans())
+def test_evolve_folds_any_event_sequence(junk, stream, random, virtual):
+    """Unknown ids and types, missing fields, wrong types, amid a real session's events: evolve
+    never raises, seq counts every event, and the state it folds to can be shown to every role
+    and reported."""
+    state = session(3, fmt="virtual" if virtual else "in_person", sur=SUR, video=virtual)
+    log = [*junk, *real_events(state, stream)]
+    random.shuffle(log)
     after = fold(state, log)
     assert after.seq == state.seq + len(log)
     for role in ("moderator", "delegation", "viewer"):
@@ -192,6 +204,7 @@ def test_an_event_evolve_cannot_read_changes_nothing_but_seq():
         {"type": "speaker.called", "at": "soon", "speaker_id": "s1"},
         {"type": "timer.adjusted", "at": 6, "delta_ms": "10"},
         {"type": "queue.requested", "at": 6, "entry_id": "q1"},
+        {"type": "queue.requested", "at": 6, "entry_id": "q1", "state": "s1"},
         {"type": "message.shown", "at": 6, "text": "hi", "to": "everyone"},
         {"type": "video.attached", "at": 6, "speaker_id": "s1", "url": 7},
         ["speaker.called"],
@@ -210,3 +223,17 @@ def test_every_argument_has_a_strategy():
         if arg not in ARG_VALUES
     }
     assert missing == set()
+
+
+def real_events(state, stream):
+    """The events a stream of commands gives (refused ones dropped)."""
+    log, now = [], 10_000_000
+    for (name, a), actor, gap in stream:
+        now += gap
+        try:
+            events = decide(state, Command(name, a), actor, now)
+        except Refused:
+            continue
+        state = fold(state, events)
+        log += events
+    return log
