@@ -1,12 +1,18 @@
-"""The command table: who may send each command, and the shape of its args (checked in that order)."""
+"""The vocabulary of commands: who sends them, the checks of their args, and the registry type.
+
+Each command is declared once, on its handler in decide.py (`@COMMANDS.command(...)`): its name,
+the roles that may send it, its args and the event types it emits. The registry checks, in the
+contract's order, the name, the role, then the shape of the args.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from moderator.core.errors import N_, Phrase, Refused
+from moderator.core.state import SessionState
 from moderator.core.text import TextError, clean_text
 
 Role = Literal["moderator", "delegation", "viewer", "system"]
@@ -34,17 +40,17 @@ class Command:
 Check = Callable[[str, object], object]
 
 
-def _ident(name: str, value: object) -> object:
+def ident(name: str, value: object) -> object:
     if not isinstance(value, str) or not value or len(value) > ID_MAX:
         raise Refused("invalid", N_("'%(arg)s' must be an id (a text of 1 to 64 characters)."), arg=name)
     return value
 
 
-def _optional_ident(name: str, value: object) -> object:
-    return None if value is None else _ident(name, value)
+def optional_ident(name: str, value: object) -> object:
+    return None if value is None else ident(name, value)
 
 
-def _int_between(low: int, high: int) -> Check:
+def int_between(low: int, high: int) -> Check:
     def check(name: str, value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise Refused(
@@ -59,7 +65,7 @@ def _int_between(low: int, high: int) -> Check:
     return check
 
 
-def _text(max_len: int, *, allow_empty: bool) -> Check:
+def text(max_len: int, *, allow_empty: bool) -> Check:
     def check(name: str, value: object) -> object:
         if value is None and allow_empty:
             return ""
@@ -73,13 +79,13 @@ def _text(max_len: int, *, allow_empty: bool) -> Check:
     return check
 
 
-def _boolean(name: str, value: object) -> object:
+def boolean(name: str, value: object) -> object:
     if not isinstance(value, bool):
         raise Refused("invalid", N_("'%(arg)s' must be true or false."), arg=name)
     return value
 
 
-def _message_target(name: str, value: object) -> object:
+def message_target(name: str, value: object) -> object:
     if value not in ("speaker", "room"):
         raise Refused("invalid", N_('\'%(arg)s\' must be "speaker" or "room".'), arg=name)
     return value
@@ -90,87 +96,95 @@ MISSION: frozenset[Role] = frozenset({"delegation"})
 SYSTEM: frozenset[Role] = frozenset({"system"})
 
 
+ms_in_hour = int_between(-HOUR_MS, HOUR_MS)
+position_ms = int_between(0, 24 * HOUR_MS)
+
+Event = dict[str, Any]
+Handler = Callable[[SessionState, dict[str, Any], Actor, int], list[Event]]
+
+
 @dataclass(frozen=True, slots=True)
 class Spec:
+    """One command: who may send it, its args (required, optional), its handler, what it emits."""
+
+    name: str
     roles: frozenset[Role]
+    handler: Handler
     required: Mapping[str, Check] = field(default_factory=dict)
     optional: Mapping[str, Check] = field(default_factory=dict)
+    emits: frozenset[str] = frozenset()
 
 
-_ms_in_hour = _int_between(-HOUR_MS, HOUR_MS)
-_position_ms = _int_between(0, 24 * HOUR_MS)
+class Registry:
+    """The commands by name; filled by the `command` decorator, each name once."""
 
-SPECS: dict[str, Spec] = {
-    "session.open": Spec(MOD),
-    "session.statements": Spec(MOD),
-    "session.qa": Spec(MOD),
-    "session.close": Spec(MOD),
-    "speaker.call": Spec(MOD, {"speaker_id": _ident}),
-    "speaker.finish": Spec(MOD),
-    "speaker.skip": Spec(MOD, {"speaker_id": _ident}),
-    "timer.start": Spec(MOD),
-    "timer.pause": Spec(MOD),
-    "timer.adjust": Spec(MOD, {"delta_ms": _ms_in_hour}),
-    "timer.reset": Spec(MOD),
-    "queue.request": Spec(
-        MISSION, optional={"addressed_to": _optional_ident, "topic": _text(TOPIC_MAX, allow_empty=True)}
-    ),
-    "queue.withdraw": Spec(MISSION, {"entry_id": _ident}),
-    "queue.call": Spec(MOD, {"entry_id": _ident}),
-    "queue.done": Spec(MOD, {"entry_id": _ident}),
-    "queue.remove": Spec(MOD, {"entry_id": _ident}),
-    "queue.move": Spec(MOD, {"entry_id": _ident, "position": _int_between(0, 10_000)}),
-    # `pinned`: the message stays when the floor changes (else a message to the speaker goes then).
-    "message.show": Spec(
-        MOD,
-        {"text": _text(MESSAGE_MAX, allow_empty=False), "to": _message_target},
-        {"pinned": _boolean},
-    ),
-    "message.clear": Spec(MOD),
-    "playback.play": Spec(MOD, optional={"speaker_id": _optional_ident}),
-    "playback.pause": Spec(MOD),
-    "playback.seek": Spec(MOD, {"position_ms": _position_ms}),
-    "playback.skip": Spec(MOD),
-    "playback.stop": Spec(MOD),
-    # The moderator's console reports the length of a video the server could not read from its
-    # file (only then: a length read from the file is final). No other role may: a viewer's
-    # report of 1 ms would end a statement at once.
-    "video.duration": Spec(MOD, {"speaker_id": _ident, "duration_ms": _int_between(1000, 4 * HOUR_MS)}),
-    # Sent by the server itself: when a video reaches its end, and when one is uploaded.
-    "playback.advance": Spec(SYSTEM),
-    "video.attach": Spec(
-        SYSTEM,
-        {"speaker_id": _ident, "url": _text(500, allow_empty=False)},
-        {"duration_ms": _int_between(1, 4 * HOUR_MS)},
-    ),
-}
+    def __init__(self) -> None:
+        self._specs: dict[str, Spec] = {}
 
+    def command(
+        self,
+        name: str,
+        roles: frozenset[Role],
+        required: Mapping[str, Check] | None = None,
+        optional: Mapping[str, Check] | None = None,
+        *,
+        emits: tuple[str, ...],
+    ) -> Callable[[Handler], Handler]:
+        """Declare the decorated function as the handler of command `name`."""
 
-def known(name: str) -> bool:
-    return name in SPECS
-
-
-def authorise(command: Command, actor: Actor) -> None:
-    """Refuse with `forbidden` when the actor's role may not send this command."""
-    if actor.role not in SPECS[command.name].roles:
-        raise Refused("forbidden", N_("Your role may not use '%(name)s'."), name=command.name)
-
-
-def parse_args(command: Command) -> dict[str, Any]:
-    """The args checked and cleaned, or `invalid` naming the first bad one."""
-    spec = SPECS[command.name]
-    for key in command.args:
-        if key not in spec.required and key not in spec.optional:
-            raise Refused(
-                "invalid", N_("'%(name)s' takes no argument '%(arg)s'."), name=command.name, arg=key
+        def register(handler: Handler) -> Handler:
+            if name in self._specs:
+                raise ValueError(f"command {name!r} is declared twice")
+            if not roles:
+                raise ValueError(f"command {name!r} has no role that may send it")
+            self._specs[name] = Spec(
+                name, roles, handler, dict(required or {}), dict(optional or {}), frozenset(emits)
             )
-    out: dict[str, Any] = {}
-    for key, check in spec.required.items():
-        if key not in command.args:
-            raise Refused(
-                "invalid", N_("'%(name)s' needs the argument '%(arg)s'."), name=command.name, arg=key
-            )
-        out[key] = check(key, command.args[key])
-    for key, check in spec.optional.items():
-        out[key] = check(key, command.args[key]) if key in command.args else None
-    return out
+            return handler
+
+        return register
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __iter__(self) -> Iterator[Spec]:
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._specs)
+
+    def spec(self, name: str) -> Spec:
+        """The command's declaration, or `bad_message` for a name no command has."""
+        spec = self._specs.get(name)
+        if spec is None:
+            raise Refused("bad_message", N_("Unknown command: see the list in docs/protocol.md."))
+        return spec
+
+    def authorise(self, command: Command, actor: Actor) -> Spec:
+        """Refuse with `forbidden` when the actor's role may not send this command."""
+        spec = self.spec(command.name)
+        if actor.role not in spec.roles:
+            raise Refused("forbidden", N_("Your role may not use '%(name)s'."), name=command.name)
+        return spec
+
+    def parse_args(self, command: Command) -> dict[str, Any]:
+        """The args checked and cleaned, or `invalid` naming the first bad one."""
+        spec = self.spec(command.name)
+        for key in command.args:
+            if key not in spec.required and key not in spec.optional:
+                raise Refused(
+                    "invalid", N_("'%(name)s' takes no argument '%(arg)s'."), name=command.name, arg=key
+                )
+        out: dict[str, Any] = {}
+        for key, check in spec.required.items():
+            if key not in command.args:
+                raise Refused(
+                    "invalid", N_("'%(name)s' needs the argument '%(arg)s'."), name=command.name, arg=key
+                )
+            out[key] = check(key, command.args[key])
+        for key, check in spec.optional.items():
+            out[key] = check(key, command.args[key]) if key in command.args else None
+        return out

@@ -1,31 +1,65 @@
 """decide(state, command, actor, now) -> events, or Refused: every rule of the meeting lives here.
 
-Checked in the contract's order: the role, the shape of the args, then (a closed session
-first) the rules of the meeting and the ids. Events are plain JSON-ready dicts recording
-facts with their times; evolve.py folds them into the state.
+Each command is declared once, on its handler (`@COMMANDS.command`): its name, who may send it,
+its args and the event types it emits. Checked in the contract's order: the name, the role, the
+shape of the args, then (a closed session first) the rules of the meeting and the ids. Events
+are plain JSON-ready dicts recording facts with their times; evolve.py folds them into the state.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.commands import Actor, Command, authorise, parse_args
+from moderator.core.commands import (
+    HOUR_MS,
+    MESSAGE_MAX,
+    MISSION,
+    MOD,
+    SYSTEM,
+    TOPIC_MAX,
+    Actor,
+    Command,
+    Event,
+    Registry,
+    boolean,
+    ident,
+    int_between,
+    message_target,
+    ms_in_hour,
+    optional_ident,
+    position_ms,
+    text,
+)
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
 from moderator.core.state import Phase, SessionState, Speaker
 
-Event = dict[str, Any]
+# Every command, declared once on its handler below: roles, args, emitted event types, handler.
+COMMANDS = Registry()
+
+
+def known(name: str) -> bool:
+    """Whether a command of this name exists."""
+    return name in COMMANDS
+
+
+def authorise(command: Command, actor: Actor) -> None:
+    """Refuse with `bad_message` for an unknown name, `forbidden` when the role may not send it."""
+    COMMANDS.authorise(command, actor)
 
 
 def decide(state: SessionState, command: Command, actor: Actor, now: int) -> list[Event]:
     """The events that `command` from `actor` at server time `now` causes, or raises Refused."""
-    authorise(command, actor)
-    args = parse_args(command)
+    spec = COMMANDS.authorise(command, actor)
+    args = COMMANDS.parse_args(command)
     if state.phase == "closed":
         raise Refused("conflict", N_("This session is closed; its report stays available."))
-    handler = _HANDLERS[command.name]
-    events = handler(state, args, actor, now)
+    events = spec.handler(state, args, actor, now)
     return [*events, *_message_after(state, events)]
+
+
+# What decide may add after any command's own events (see _message_after).
+FOLLOW_UPS = frozenset({"message.cleared"})
 
 
 # The events that may give the floor to someone else or free it.
@@ -94,22 +128,26 @@ def end_turn(state: SessionState, at: int) -> list[Event]:
 # ---- phases -------------------------------------------------------------------------------------
 
 
+@COMMANDS.command("session.open", MOD, emits=("session.opened",))
 def _open(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, ("scheduled",))
     return [_ev("session.opened", now)]
 
 
+@COMMANDS.command("session.statements", MOD, emits=("session.statements_began",))
 def _statements(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, ("opening",))
     return [_ev("session.statements_began", now)]
 
 
+@COMMANDS.command("session.qa", MOD, emits=("speaker.finished", "session.qa_began"))
 def _qa(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, ("opening", "statements"))
     holder = end_turn(state, now) if state.floor is not None and state.floor.kind == "speaker" else []
     return [*holder, _ev("session.qa_began", now)]
 
 
+@COMMANDS.command("session.close", MOD, emits=("speaker.finished", "queue.answered", "session.closed"))
 def _close(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     return [*end_turn(state, now), _ev("session.closed", now)]
 
@@ -122,6 +160,12 @@ def _statements_begin(state: SessionState, at: int) -> list[Event]:
     return [_ev("session.statements_began", at)] if state.phase == "opening" else []
 
 
+@COMMANDS.command(
+    "speaker.call",
+    MOD,
+    {"speaker_id": ident},
+    emits=("speaker.finished", "queue.answered", "session.statements_began", "speaker.called"),
+)
 def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, ("opening", "statements", "qa"))
     speaker = _speaker(state, args["speaker_id"])
@@ -134,12 +178,14 @@ def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: 
     ]
 
 
+@COMMANDS.command("speaker.finish", MOD, emits=("speaker.finished",))
 def _finish(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     if state.floor is None or state.floor.kind != "speaker":
         raise Refused("conflict", N_("No speaker has the floor."))
     return end_turn(state, now)
 
 
+@COMMANDS.command("speaker.skip", MOD, {"speaker_id": ident}, emits=("speaker.skipped",))
 def _skip(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     speaker = _speaker(state, args["speaker_id"])
     if speaker.status == "speaking":
@@ -159,6 +205,7 @@ def _floor_timer(state: SessionState) -> None:
         raise Refused("conflict", N_("A video is on: its time follows the video. Use the playback controls."))
 
 
+@COMMANDS.command("timer.start", MOD, emits=("timer.started",))
 def _timer_start(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _floor_timer(state)
     if state.timer.running:
@@ -166,6 +213,7 @@ def _timer_start(state: SessionState, args: dict[str, Any], actor: Actor, now: i
     return [_ev("timer.started", now)]
 
 
+@COMMANDS.command("timer.pause", MOD, emits=("timer.paused",))
 def _timer_pause(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _floor_timer(state)
     if not state.timer.running:
@@ -173,6 +221,7 @@ def _timer_pause(state: SessionState, args: dict[str, Any], actor: Actor, now: i
     return [_ev("timer.paused", now)]
 
 
+@COMMANDS.command("timer.adjust", MOD, {"delta_ms": ms_in_hour}, emits=("timer.adjusted",))
 def _timer_adjust(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _floor_timer(state)
     delta: int = args["delta_ms"]
@@ -185,6 +234,7 @@ def _timer_adjust(state: SessionState, args: dict[str, Any], actor: Actor, now: 
     return [_ev("timer.adjusted", now, delta_ms=delta)]
 
 
+@COMMANDS.command("timer.reset", MOD, emits=("timer.reset",))
 def _timer_reset(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _floor_timer(state)
     return [_ev("timer.reset", now)]
@@ -193,6 +243,12 @@ def _timer_reset(state: SessionState, args: dict[str, Any], actor: Actor, now: i
 # ---- the queue of States ------------------------------------------------------------------------
 
 
+@COMMANDS.command(
+    "queue.request",
+    MISSION,
+    optional={"addressed_to": optional_ident, "topic": text(TOPIC_MAX, allow_empty=True)},
+    emits=("queue.requested",),
+)
 def _request(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     code = actor.state_code or ""
     if code == state.setup.state_under_review:
@@ -225,6 +281,7 @@ def _active_entry(state: SessionState, entry_id: str) -> None:
         raise Refused("not_found", N_("There is no request '%(id)s' in the queue."), id=entry_id)
 
 
+@COMMANDS.command("queue.withdraw", MISSION, {"entry_id": ident}, emits=("queue.withdrawn",))
 def _withdraw(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     entry_id = args["entry_id"]
     _active_entry(state, entry_id)
@@ -237,6 +294,9 @@ def _withdraw(state: SessionState, args: dict[str, Any], actor: Actor, now: int)
     return [_ev("queue.withdrawn", now, entry_id=entry_id)]
 
 
+@COMMANDS.command(
+    "queue.call", MOD, {"entry_id": ident}, emits=("speaker.finished", "queue.answered", "queue.called")
+)
 def _queue_call(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     entry_id = args["entry_id"]
     _active_entry(state, entry_id)
@@ -248,16 +308,21 @@ def _queue_call(state: SessionState, args: dict[str, Any], actor: Actor, now: in
     return [*end_turn(state, now), _ev("queue.called", now, entry_id=entry_id)]
 
 
+@COMMANDS.command("queue.done", MOD, {"entry_id": ident}, emits=("queue.answered",))
 def _queue_done(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _active_entry(state, args["entry_id"])
     return [_ev("queue.answered", now, entry_id=args["entry_id"])]
 
 
+@COMMANDS.command("queue.remove", MOD, {"entry_id": ident}, emits=("queue.removed",))
 def _queue_remove(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _active_entry(state, args["entry_id"])
     return [_ev("queue.removed", now, entry_id=args["entry_id"])]
 
 
+@COMMANDS.command(
+    "queue.move", MOD, {"entry_id": ident, "position": int_between(0, 10_000)}, emits=("queue.moved",)
+)
 def _queue_move(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _active_entry(state, args["entry_id"])
     last = len(state.queue) - 1
@@ -269,10 +334,19 @@ def _queue_move(state: SessionState, args: dict[str, Any], actor: Actor, now: in
 # ---- messages -----------------------------------------------------------------------------------
 
 
+# `pinned`: the message stays when the floor changes (else a message to the speaker goes then).
+@COMMANDS.command(
+    "message.show",
+    MOD,
+    {"text": text(MESSAGE_MAX, allow_empty=False), "to": message_target},
+    {"pinned": boolean},
+    emits=("message.shown",),
+)
 def _message_show(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     return [_ev("message.shown", now, text=args["text"], to=args["to"], pinned=bool(args["pinned"]))]
 
 
+@COMMANDS.command("message.clear", MOD, emits=("message.cleared",))
 def _message_clear(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     if state.message is None:
         raise Refused("conflict", N_("There is no message to clear."))
@@ -287,6 +361,18 @@ def _virtual(state: SessionState) -> None:
         raise Refused("conflict", N_("This session is in person: it has no videos to play."))
 
 
+@COMMANDS.command(
+    "playback.play",
+    MOD,
+    optional={"speaker_id": optional_ident},
+    emits=(
+        "playback.resumed",
+        "speaker.finished",
+        "queue.answered",
+        "session.statements_began",
+        "playback.started",
+    ),
+)
 def _play(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _virtual(state)
     _phase(state, ("opening", "statements", "qa"))
@@ -307,6 +393,7 @@ def _playing(state: SessionState) -> None:
         raise Refused("conflict", N_("No video is on."))
 
 
+@COMMANDS.command("playback.pause", MOD, emits=("playback.paused",))
 def _pause_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _playing(state)
     assert state.playback is not None
@@ -315,6 +402,7 @@ def _pause_video(state: SessionState, args: dict[str, Any], actor: Actor, now: i
     return [_ev("playback.paused", now)]
 
 
+@COMMANDS.command("playback.seek", MOD, {"position_ms": position_ms}, emits=("playback.sought",))
 def _seek(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _playing(state)
     assert state.playback is not None
@@ -324,11 +412,13 @@ def _seek(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> 
     return [_ev("playback.sought", now, position_ms=args["position_ms"])]
 
 
+@COMMANDS.command("playback.skip", MOD, emits=("speaker.finished", "queue.answered", "playback.started"))
 def _skip_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _playing(state)
     return [*end_turn(state, now), *_start_next(state, now)]
 
 
+@COMMANDS.command("playback.stop", MOD, emits=("speaker.finished", "queue.answered"))
 def _stop_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _playing(state)
     return end_turn(state, now)
@@ -352,6 +442,10 @@ def advance_due(state: SessionState) -> int | None:
     return state.playback.ends_at()
 
 
+# Sent by the server itself when a video reaches its end.
+@COMMANDS.command(
+    "playback.advance", SYSTEM, emits=("speaker.finished", "queue.answered", "playback.started")
+)
 def _advance(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     due = advance_due(state)
     if due is None or due > now:
@@ -360,6 +454,15 @@ def _advance(state: SessionState, args: dict[str, Any], actor: Actor, now: int) 
     return [*end_turn(state, due), *_start_next(state, due)]
 
 
+# The moderator's console reports the length of a video the server could not read from its
+# file (only then: a length read from the file is final). No other role may: a viewer's
+# report of 1 ms would end a statement at once.
+@COMMANDS.command(
+    "video.duration",
+    MOD,
+    {"speaker_id": ident, "duration_ms": int_between(1000, 4 * HOUR_MS)},
+    emits=("video.duration_reported",),
+)
 def _video_duration(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     speaker = _speaker(state, args["speaker_id"])
     if speaker.video_url is None:
@@ -369,39 +472,16 @@ def _video_duration(state: SessionState, args: dict[str, Any], actor: Actor, now
     return [_ev("video.duration_reported", now, speaker_id=speaker.id, duration_ms=args["duration_ms"])]
 
 
+# Sent by the server itself when a video is uploaded.
+@COMMANDS.command(
+    "video.attach",
+    SYSTEM,
+    {"speaker_id": ident, "url": text(500, allow_empty=False)},
+    {"duration_ms": int_between(1, 4 * HOUR_MS)},
+    emits=("video.attached",),
+)
 def _video_attach(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     speaker = _speaker(state, args["speaker_id"])
     return [
         _ev("video.attached", now, speaker_id=speaker.id, url=args["url"], duration_ms=args["duration_ms"])
     ]
-
-
-_HANDLERS = {
-    "session.open": _open,
-    "session.statements": _statements,
-    "session.qa": _qa,
-    "session.close": _close,
-    "speaker.call": _call_speaker,
-    "speaker.finish": _finish,
-    "speaker.skip": _skip,
-    "timer.start": _timer_start,
-    "timer.pause": _timer_pause,
-    "timer.adjust": _timer_adjust,
-    "timer.reset": _timer_reset,
-    "queue.request": _request,
-    "queue.withdraw": _withdraw,
-    "queue.call": _queue_call,
-    "queue.done": _queue_done,
-    "queue.remove": _queue_remove,
-    "queue.move": _queue_move,
-    "message.show": _message_show,
-    "message.clear": _message_clear,
-    "playback.play": _play,
-    "playback.pause": _pause_video,
-    "playback.seek": _seek,
-    "playback.skip": _skip_video,
-    "playback.stop": _stop_video,
-    "playback.advance": _advance,
-    "video.duration": _video_duration,
-    "video.attach": _video_attach,
-}

@@ -1,7 +1,8 @@
 """evolve(state, event) -> state: pure and total. Every stored event replays; checks live in decide.py.
 
-An event that refers to something that is not there (which decide never produces) leaves the
-state as it was, so a log always folds.
+Each event type is declared once, with its apply function (`@applies("timer.started")`). An
+event evolve cannot use (an unknown type, an id that is not there, a field missing or of the
+wrong type: none of which decide produces) leaves the state as it was, so any log folds.
 """
 
 from __future__ import annotations
@@ -14,20 +15,75 @@ from typing import Any
 from moderator.core.playback import Playback
 from moderator.core.state import Entry, Floor, Message, SessionState, Speaker
 from moderator.core.timer import IDLE, Timer
+from moderator.i18n.countries import is_state
 
 Event = Mapping[str, Any]
+Apply = Callable[[SessionState, Event, int], SessionState]
+
+# Every event type with its apply function, filled by `applies` below.
+APPLY: dict[str, Apply] = {}
+
+
+def applies(event_type: str) -> Callable[[Apply], Apply]:
+    """Declare the decorated function as what an event of `event_type` does to the state."""
+
+    def register(apply: Apply) -> Apply:
+        if event_type in APPLY:
+            raise ValueError(f"event type {event_type!r} is declared twice")
+        APPLY[event_type] = apply
+        return apply
+
+    return register
 
 
 def evolve(state: SessionState, event: Event) -> SessionState:
     """The state after `event`; `seq` grows by one whatever the event."""
-    apply = _APPLY.get(str(event.get("type")))
-    at = int(event.get("at", 0))
-    new = apply(state, event, at) if apply is not None else state
+    new = state
+    if isinstance(event, Mapping):
+        kind = event.get("type")
+        apply = APPLY.get(kind) if isinstance(kind, str) else None
+        at = event.get("at", 0)
+        if apply is not None and _is_int(at):
+            try:
+                new = apply(state, event, at)
+            except _Unreadable:
+                new = state
     return replace(new, seq=state.seq + 1)
 
 
 def fold(state: SessionState, events: Iterable[Event]) -> SessionState:
     return reduce(evolve, events, state)
+
+
+class _Unreadable(Exception):
+    """An event field is missing or of the wrong type: the event is skipped whole."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int(e: Event, key: str) -> int:
+    value = e.get(key)
+    if not _is_int(value):
+        raise _Unreadable(key)
+    assert isinstance(value, int)
+    return value
+
+
+def _str(e: Event, key: str) -> str:
+    value = e.get(key)
+    if not isinstance(value, str):
+        raise _Unreadable(key)
+    return value
+
+
+def _optional_int(e: Event, key: str) -> int | None:
+    return None if e.get(key) is None else _int(e, key)
+
+
+def _optional_str(e: Event, key: str) -> str | None:
+    return None if e.get(key) is None else _str(e, key)
 
 
 def _with_speaker(state: SessionState, speaker_id: str, **changes: Any) -> SessionState:
@@ -47,32 +103,38 @@ def _banked(state: SessionState, speaker: Speaker, at: int) -> int:
     return speaker.spoken_ms
 
 
+@applies("session.opened")
 def _opened(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, phase="opening", started_at=at)
 
 
+@applies("session.statements_began")
 def _statements(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, phase="statements")
 
 
+@applies("session.qa_began")
 def _qa(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, phase="qa")
 
 
+@applies("session.closed")
 def _closed(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, phase="closed", closed_at=at, floor=None, timer=IDLE, playback=None)
 
 
+@applies("speaker.called")
 def _speaker_called(state: SessionState, e: Event, at: int) -> SessionState:
-    speaker = state.speaker(e["speaker_id"])
+    speaker = state.speaker(_str(e, "speaker_id"))
     if speaker is None:
         return state
     state = _with_speaker(state, speaker.id, status="speaking")
     return replace(state, floor=Floor("speaker", speaker.id), timer=Timer(speaker.allotted_ms), playback=None)
 
 
+@applies("speaker.finished")
 def _speaker_finished(state: SessionState, e: Event, at: int) -> SessionState:
-    speaker = state.speaker(e["speaker_id"])
+    speaker = state.speaker(_str(e, "speaker_id"))
     if speaker is None:
         return state
     spoken = _banked(state, speaker, at)
@@ -82,34 +144,49 @@ def _speaker_finished(state: SessionState, e: Event, at: int) -> SessionState:
     return state
 
 
+@applies("speaker.skipped")
 def _speaker_skipped(state: SessionState, e: Event, at: int) -> SessionState:
-    return _with_speaker(state, e["speaker_id"], status="skipped")
+    return _with_speaker(state, _str(e, "speaker_id"), status="skipped")
 
 
+@applies("timer.started")
 def _timer_started(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, timer=state.timer.start(at))
 
 
+@applies("timer.paused")
 def _timer_paused(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, timer=state.timer.pause(at))
 
 
+@applies("timer.adjusted")
 def _timer_adjusted(state: SessionState, e: Event, at: int) -> SessionState:
-    return replace(state, timer=state.timer.adjust(int(e["delta_ms"])))
+    return replace(state, timer=state.timer.adjust(_int(e, "delta_ms")))
 
 
+@applies("timer.reset")
 def _timer_reset(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, timer=state.timer.reset())
 
 
+@applies("queue.requested")
 def _requested(state: SessionState, e: Event, at: int) -> SessionState:
-    entry = Entry(e["entry_id"], e["state"], e.get("addressed_to"), e.get("topic") or "", at)
+    code = _str(e, "state")
+    if not is_state(code):  # every screen names the State: a code that is none cannot be shown
+        raise _Unreadable("state")
+    entry = Entry(
+        _str(e, "entry_id"),
+        code,
+        _optional_str(e, "addressed_to"),
+        _optional_str(e, "topic") or "",
+        at,
+    )
     return replace(state, entries=(*state.entries, entry))
 
 
 def _left_queue(status: str) -> Callable[[SessionState, Event, int], SessionState]:
     def apply(state: SessionState, e: Event, at: int) -> SessionState:
-        entry = state.entry(e["entry_id"])
+        entry = state.entry(_str(e, "entry_id"))
         if entry is None:
             return state
         state = _with_entry(
@@ -122,35 +199,45 @@ def _left_queue(status: str) -> Callable[[SessionState, Event, int], SessionStat
     return apply
 
 
+@applies("queue.called")
 def _called(state: SessionState, e: Event, at: int) -> SessionState:
-    if state.entry(e["entry_id"]) is None:
+    entry_id = _str(e, "entry_id")
+    if state.entry(entry_id) is None:
         return state
-    state = _with_entry(state, e["entry_id"], status="on_floor", called_at=at)
+    state = _with_entry(state, entry_id, status="on_floor", called_at=at)
     timer = Timer(state.setup.question_seconds * 1000)
-    return replace(state, floor=Floor("question", e["entry_id"]), timer=timer, playback=None)
+    return replace(state, floor=Floor("question", entry_id), timer=timer, playback=None)
 
 
+@applies("queue.moved")
 def _moved(state: SessionState, e: Event, at: int) -> SessionState:
     queue = list(state.queue)
-    entry = next((x for x in queue if x.id == e["entry_id"]), None)
+    entry_id, position = _str(e, "entry_id"), _int(e, "position")
+    entry = next((x for x in queue if x.id == entry_id), None)
     if entry is None:
         return state
     queue.remove(entry)
-    queue.insert(min(int(e["position"]), len(queue)), entry)
+    queue.insert(min(position, len(queue)), entry)
     past = tuple(x for x in state.entries if not x.active)
     return replace(state, entries=(*past, *queue))
 
 
+@applies("message.shown")
 def _message_shown(state: SessionState, e: Event, at: int) -> SessionState:
-    return replace(state, message=Message(e["text"], e["to"], bool(e.get("pinned", False))))
+    to = e.get("to")
+    if to != "speaker" and to != "room":
+        raise _Unreadable("to")
+    return replace(state, message=Message(_str(e, "text"), to, bool(e.get("pinned", False))))
 
 
+@applies("message.cleared")
 def _message_cleared(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, message=None)
 
 
+@applies("playback.started")
 def _playback_started(state: SessionState, e: Event, at: int) -> SessionState:
-    speaker = state.speaker(e["speaker_id"])
+    speaker = state.speaker(_str(e, "speaker_id"))
     if speaker is None:
         return state
     spoken = _banked(state, speaker, at)
@@ -161,66 +248,51 @@ def _playback_started(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, floor=Floor("speaker", speaker.id), timer=timer, playback=playback)
 
 
+@applies("playback.paused")
 def _playback_paused(state: SessionState, e: Event, at: int) -> SessionState:
     if state.playback is None:
         return state
     return replace(state, playback=state.playback.pause(at), timer=state.timer.pause(at))
 
 
+@applies("playback.resumed")
 def _playback_resumed(state: SessionState, e: Event, at: int) -> SessionState:
     if state.playback is None:
         return state
     return replace(state, playback=state.playback.resume(at), timer=state.timer.start(at))
 
 
+@applies("playback.sought")
 def _playback_sought(state: SessionState, e: Event, at: int) -> SessionState:
     pb = state.playback
     if pb is None:
         return state
-    position = int(e["position_ms"])
+    position = _int(e, "position_ms")
     # The countdown follows the video: it has run exactly as far as the video has played.
     timer = Timer(state.timer.duration_ms, position, at if pb.status == "playing" else None)
     return replace(state, playback=pb.seek(position, at), timer=timer)
 
 
+@applies("video.attached")
 def _video_attached(state: SessionState, e: Event, at: int) -> SessionState:
-    return _with_speaker(state, e["speaker_id"], video_url=e["url"], video_duration_ms=e.get("duration_ms"))
+    return _with_speaker(
+        state,
+        _str(e, "speaker_id"),
+        video_url=_str(e, "url"),
+        video_duration_ms=_optional_int(e, "duration_ms"),
+    )
 
 
+@applies("video.duration_reported")
 def _duration_reported(state: SessionState, e: Event, at: int) -> SessionState:
-    duration = int(e["duration_ms"])
-    state = _with_speaker(state, e["speaker_id"], video_duration_ms=duration)
+    speaker_id, duration = _str(e, "speaker_id"), _int(e, "duration_ms")
+    state = _with_speaker(state, speaker_id, video_duration_ms=duration)
     pb = state.playback
-    if pb is not None and pb.speaker_id == e["speaker_id"] and pb.duration_ms is None:
+    if pb is not None and pb.speaker_id == speaker_id and pb.duration_ms is None:
         pb = Playback(pb.status, pb.speaker_id, pb.position_ms, pb.anchor, duration)
         state = replace(state, playback=pb, timer=replace(state.timer, duration_ms=duration))
     return state
 
 
-_APPLY: dict[str, Callable[[SessionState, Event, int], SessionState]] = {
-    "session.opened": _opened,
-    "session.statements_began": _statements,
-    "session.qa_began": _qa,
-    "session.closed": _closed,
-    "speaker.called": _speaker_called,
-    "speaker.finished": _speaker_finished,
-    "speaker.skipped": _speaker_skipped,
-    "timer.started": _timer_started,
-    "timer.paused": _timer_paused,
-    "timer.adjusted": _timer_adjusted,
-    "timer.reset": _timer_reset,
-    "queue.requested": _requested,
-    "queue.withdrawn": _left_queue("withdrawn"),
-    "queue.answered": _left_queue("answered"),
-    "queue.removed": _left_queue("removed"),
-    "queue.called": _called,
-    "queue.moved": _moved,
-    "message.shown": _message_shown,
-    "message.cleared": _message_cleared,
-    "playback.started": _playback_started,
-    "playback.paused": _playback_paused,
-    "playback.resumed": _playback_resumed,
-    "playback.sought": _playback_sought,
-    "video.attached": _video_attached,
-    "video.duration_reported": _duration_reported,
-}
+for _status in ("withdrawn", "answered", "removed"):
+    applies(f"queue.{_status}")(_left_queue(_status))

@@ -14,7 +14,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from moderator.core.commands import Actor, Command, Role, authorise, known
+from moderator.core.commands import Actor, Command, Role
+from moderator.core.decide import authorise, known
 from moderator.core.errors import N_, Refused
 from moderator.core.strict_json import NotFinite, loads
 from moderator.i18n.translation import SUPPORTED_LOCALES, translate

@@ -1,15 +1,18 @@
 """Invariants of decide+evolve over arbitrary command streams (Hypothesis)."""
 
 from collections import Counter
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderator.core.commands import Actor, Command
-from moderator.core.decide import decide
+from moderator.core.commands import Actor, Command, Spec
+from moderator.core.decide import COMMANDS, FOLLOW_UPS, decide
 from moderator.core.errors import Refused
-from moderator.core.evolve import evolve, fold
+from moderator.core.evolve import APPLY, evolve, fold
+from moderator.core.report import report, report_csv
 from moderator.core.state import initial
+from moderator.core.view import view
 from tests.support.core import MOD, SYSTEM, session
 
 SUR = "DE"
@@ -22,65 +25,57 @@ actors = st.one_of(
     st.builds(lambda c: Actor("delegation", c), st.sampled_from(STATES)),
     st.just(Actor("viewer")),
 )
-args = st.fixed_dictionaries(
-    {},
-    optional={
-        "speaker_id": st.sampled_from(IDS),
-        "entry_id": st.sampled_from(IDS),
-        "delta_ms": st.integers(-400_000, 400_000),
-        "position": st.integers(0, 4),
-        "position_ms": st.integers(0, 300_000),
-        "topic": st.text(max_size=5),
-        "text": st.sampled_from(["Please conclude", "One minute"]),
-        "to": st.sampled_from(["speaker", "room"]),
-    },
+# A strategy for every argument name a command takes (test_every_argument_has_a_strategy).
+ARG_VALUES = {
+    "speaker_id": st.sampled_from(IDS),
+    "entry_id": st.sampled_from(IDS),
+    "addressed_to": st.sampled_from([None, *IDS]),
+    "delta_ms": st.integers(-400_000, 400_000),
+    "position": st.integers(0, 4),
+    "position_ms": st.integers(0, 300_000),
+    "duration_ms": st.integers(0, 400_000),
+    "topic": st.text(max_size=5),
+    "text": st.sampled_from(["Please conclude", "One minute"]),
+    "to": st.sampled_from(["speaker", "room"]),
+    "pinned": st.booleans(),
+    "url": st.sampled_from(["/media/new.mp4", ""]),
+}
+# Any args at all, for any command: most are refused as invalid.
+any_args = st.fixed_dictionaries({}, optional=ARG_VALUES)
+
+
+def args_of(spec: Spec) -> st.SearchStrategy[dict]:
+    """Args of the right names for `spec`, mostly, and sometimes any args."""
+    right = st.fixed_dictionaries(
+        {k: ARG_VALUES.get(k, st.nothing()) for k in spec.required},
+        optional={k: ARG_VALUES.get(k, st.nothing()) for k in spec.optional},
+    )
+    return st.one_of(right, right, any_args)
+
+
+# Every registered command (a new one is covered automatically), and now and then an unknown one.
+commands = st.one_of(
+    *(st.tuples(st.just(spec.name), args_of(spec)) for spec in COMMANDS),
+    st.tuples(st.just("timer.explode"), any_args),
 )
-names = st.sampled_from(
-    [
-        "session.open",
-        "session.statements",
-        "session.qa",
-        "session.close",
-        "speaker.call",
-        "speaker.finish",
-        "speaker.skip",
-        "timer.start",
-        "timer.pause",
-        "timer.adjust",
-        "timer.reset",
-        "queue.request",
-        "queue.withdraw",
-        "queue.call",
-        "queue.done",
-        "queue.remove",
-        "queue.move",
-        "message.show",
-        "message.clear",
-        "playback.play",
-        "playback.pause",
-        "playback.seek",
-        "playback.skip",
-        "playback.stop",
-        "playback.advance",
-    ]
-)
-steps = st.lists(st.tuples(names, args, actors, st.integers(0, 400_000)), max_size=60)
+steps = st.lists(st.tuples(commands, actors, st.integers(0, 400_000)), max_size=60)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(steps, st.sampled_from(["in_person", "virtual"]))
 def test_invariants_hold_over_any_command_stream(stream, fmt):
-    """seq grows with every accepted command; the SuR is never queued; one active entry per State;
-    a refused command changes nothing; replaying the log gives the same state."""
+    """Every event is one its command declares; seq grows with every accepted command; the SuR
+    is never queued; one active entry per State; replaying the log gives the same state."""
     state = session(3, fmt=fmt, sur=SUR, video=fmt == "virtual")
     start = state
     log, now = [], 10_000_000
-    for name, a, actor, gap in stream:
+    for (name, a), actor, gap in stream:
         now += gap
         try:
             events = decide(state, Command(name, a), actor, now)
         except Refused as e:
             assert e.code in {
+                "bad_message",
                 "forbidden",
                 "invalid",
                 "not_found",
@@ -90,6 +85,7 @@ def test_invariants_hold_over_any_command_stream(stream, fmt):
             }
             continue
         assert events, name
+        assert {e["type"] for e in events} <= COMMANDS.spec(name).emits | FOLLOW_UPS, name
         new = fold(state, events)
         assert new.seq == state.seq + len(events) > state.seq
         state = new
@@ -146,3 +142,98 @@ def test_spoken_time_is_the_time_the_timer_ran(stream):
         live = state.timer.ran(now) if state.floor is not None and state.floor.id == s.id else 0
         expected = ran[s.id] + (now - running_since if running_since is not None and live else 0)
         assert s.spoken_ms + live == expected
+
+
+# ---- totality: evolve folds any log -------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=4,
+)
+# Ids the session has and ids it has not; the event types evolve knows and some it does not.
+any_id = st.sampled_from(IDS + ["", "q99"]) | json_values
+FIELDS = ["speaker_id", "entry_id", "state", "addressed_to", "topic", "delta_ms", "position",
+          "position_ms", "text", "to", "pinned", "url", "duration_ms"]  # fmt: skip
+# Values of the right type mostly (so that events get past the first field), of any type sometimes.
+plausible = st.one_of(
+    st.sampled_from(IDS + ["", "q99", "speaker", "room", "DE", "FR", "ZZ", "/media/x.mp4"]),
+    st.integers(-400_000, 400_000),
+    st.booleans(),
+)
+field_values = plausible | plausible | json_values
+known_types = st.sampled_from(sorted(APPLY))
+event_types = (
+    known_types | known_types | known_types | st.sampled_from(["speaker.sang", "", "timer"]) | json_values
+)
+times = st.integers(0, 20_000_000)
+events = st.one_of(
+    # every field present: only their values can be wrong
+    st.fixed_dictionaries({"type": event_types, "at": times, **{f: field_values for f in FIELDS}}),
+    # any fields missing
+    st.fixed_dictionaries(
+        {"type": event_types}, optional={"at": times | json_values, **{f: field_values for f in FIELDS}}
+    ),
+    json_values,  # not even an object
+)
+# The well-formed events of a session, to mix in: they give the floor, queue, play videos...
+session_log = st.lists(st.tuples(commands, actors, st.integers(0, 400_000)), max_size=25)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(events, max_size=25), session_log, st.randoms(use_true_random=False), st.booleans())
+def test_evolve_folds_any_event_sequence(junk, stream, random, virtual):
+    """Unknown ids and types, missing fields, wrong types, amid a real session's events: evolve
+    never raises, seq counts every event, and the state it folds to can be shown to every role
+    and reported."""
+    state = session(3, fmt="virtual" if virtual else "in_person", sur=SUR, video=virtual)
+    log = [*junk, *real_events(state, stream)]
+    random.shuffle(log)
+    after = fold(state, log)
+    assert after.seq == state.seq + len(log)
+    for role in ("moderator", "delegation", "viewer"):
+        view(after, role, 30_000_000)
+    report_csv(report(after, 30_000_000))
+
+
+def test_an_event_evolve_cannot_read_changes_nothing_but_seq():
+    """A known type with a field of the wrong type is skipped whole, like an unknown id."""
+    state = fold(session(3), [{"type": "session.opened", "at": 5}])
+    for event in (
+        {"type": "speaker.called", "at": 6, "speaker_id": ["s1"]},
+        {"type": "speaker.called", "at": "soon", "speaker_id": "s1"},
+        {"type": "timer.adjusted", "at": 6, "delta_ms": "10"},
+        {"type": "queue.requested", "at": 6, "entry_id": "q1"},
+        {"type": "queue.requested", "at": 6, "entry_id": "q1", "state": "s1"},
+        {"type": "message.shown", "at": 6, "text": "hi", "to": "everyone"},
+        {"type": "video.attached", "at": 6, "speaker_id": "s1", "url": 7},
+        ["speaker.called"],
+    ):
+        after = evolve(state, event)
+        assert replace(after, seq=state.seq) == state, event
+        assert after.seq == state.seq + 1
+
+
+def test_every_argument_has_a_strategy():
+    """The command stream above draws every registered command: each of their args needs values."""
+    missing = {
+        (spec.name, arg)
+        for spec in COMMANDS
+        for arg in (*spec.required, *spec.optional)
+        if arg not in ARG_VALUES
+    }
+    assert missing == set()
+
+
+def real_events(state, stream):
+    """The events a stream of commands gives (refused ones dropped)."""
+    log, now = [], 10_000_000
+    for (name, a), actor, gap in stream:
+        now += gap
+        try:
+            events = decide(state, Command(name, a), actor, now)
+        except Refused:
+            continue
+        state = fold(state, events)
+        log += events
+    return log
