@@ -1,4 +1,4 @@
-"""static/js/live.js, the screens' shared client, checked inside Chromium: countdown arithmetic and words,
+"""static/js/lib/live.js, the screens' shared client, checked inside Chromium: countdown arithmetic and words,
 the clock estimate, the backoff of reconnection, the cue announcements."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 CHECKS = """
 async () => {
-  const L = await import("/static/js/live.js");
+  const L = await import("/static/js/lib/live.js");
   const out = {};
   out.format = [300000, 299001, 1, 0, -1, -999, -1000, -61000, 6000000].map(L.formatCountdown);
   out.duration = [0, 999, 61999, -5].map(L.formatDuration);

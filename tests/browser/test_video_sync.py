@@ -327,7 +327,7 @@ async def test_the_correction_rule(virtual: tuple[Running, list[str]], browser: 
     page = await viewer(browser, server, "watch")
     got = await page.evaluate(
         """async () => {
-          const src = document.querySelector('script[src*="js/video.js"]').src;  // the page's own instance
+          const src = document.querySelector('script[src*="js/lib/video.js"]').src;  // the page's own instance
           const m = await import(src);
           const pb = {status: 'playing', position_ms: 1000, anchor: 5000, duration_ms: 9000};
           return {

@@ -1,8 +1,8 @@
 // The printable join cards: fetched with the moderator token (kept in this tab only,
 // sent in a header, never in a URL the server sees) and shown ready to print.
 
-import { pageConfig, takeToken, translator } from "./live.js";
-import { show } from "./dom.js";
+import { pageConfig, takeToken, translator } from "../lib/live.js";
+import { show } from "../lib/dom.js";
 
 const config = pageConfig();
 const tr = translator(pageConfig("strings"));

@@ -1,8 +1,8 @@
 // The speaker's countdown: huge digits, amber at the warning, red and counting up
 // in overtime, the cue in words, the moderator's message as a banner.
 
-import { attr, show, text } from "./dom.js";
-import { describer } from "./describe.js";
+import { attr, show, text } from "../lib/dom.js";
+import { describer } from "../lib/describe.js";
 import {
   connect,
   countdownLevel,
@@ -13,7 +13,7 @@ import {
   remainingMs,
   translator,
   warningWords,
-} from "./live.js";
+} from "../lib/live.js";
 
 const config = pageConfig();
 const tr = translator(pageConfig("strings"));

@@ -1,5 +1,5 @@
 // The remote viewer: what the room sees, for people following online, on any screen size.
 
-import { startBoard } from "./board.js";
+import { startBoard } from "../lib/board.js";
 
 startBoard("watch");

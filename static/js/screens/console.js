@@ -1,8 +1,8 @@
 // The moderator's console: every command of the contract one click (or one key) away,
 // the panel with allotted and spoken time, the queue with topics, the clock of the hour.
 
-import { attr, h, reconcile, show, text } from "./dom.js";
-import { describer } from "./describe.js";
+import { attr, h, reconcile, show, text } from "../lib/dom.js";
+import { describer } from "../lib/describe.js";
 import {
   clockDate,
   clockTime,
@@ -21,7 +21,7 @@ import {
   takeToken,
   translator,
   warningWords,
-} from "./live.js";
+} from "../lib/live.js";
 
 const config = pageConfig();
 const strings = pageConfig("strings");

@@ -2,8 +2,8 @@
 // the place in the queue, withdraw. The place lives on the server, so a dropped
 // connection or a reload loses nothing.
 
-import { attr, h, reconcile, show, text } from "./dom.js";
-import { describer } from "./describe.js";
+import { attr, h, reconcile, show, text } from "../lib/dom.js";
+import { describer } from "../lib/describe.js";
 import {
   connect,
   countdownLevel,
@@ -12,7 +12,7 @@ import {
   pageConfig,
   remainingMs,
   translator,
-} from "./live.js";
+} from "../lib/live.js";
 
 const config = pageConfig();
 const strings = pageConfig("strings");
