@@ -118,7 +118,7 @@ def _ngettext(lang: str) -> Callable[..., Any]:
     """`ngettext(singular, plural, n, **params)` for the templates: the form `n` takes, filled.
 
     Without `n` it gives both forms, `{"one": …, "other": …}`, for a page's script to choose
-    from by the count it shows (live.js `translator`)."""
+    from by the count it shows (static/js/lib/i18n.js `translator`)."""
     translations = i18n.translations(lang)
 
     def ngettext(singular: str, plural: str, n: int | None = None, **params: Any) -> Any:

@@ -50,7 +50,9 @@ async def test_the_spoken_column_counts_the_runs_before_a_pause(screens: Screens
     await expect(spoken).to_have_text("00:02")
     await console.keyboard.press("Space")
     await expect(console.locator("#toggle-timer")).to_have_text("Resume")
-    elapsed = await console.evaluate("window.uprLive.state.timer.elapsed_ms")
+    elapsed = await console.evaluate(
+        "import('/static/js/lib/socket.js').then((m) => m.pageLive().state.timer.elapsed_ms)"
+    )
     assert elapsed >= 2000
     await expect(spoken).to_have_text(mmss(elapsed))
     await expect(console.locator("#countdown")).to_have_text(mmss(420_000 - elapsed + 999))
@@ -243,7 +245,7 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     server = screens.server
     sid = screens.session()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
-    speakers = moderator.core.state["speakers"]
+    speakers = moderator.state["speakers"]
     await moderator.ok("session.open")
     await moderator.ok("speaker.call", speaker_id=speakers[0]["id"])
     for state, topic in QUEUE:

@@ -1,5 +1,6 @@
-"""static/js/live.js, the screens' shared client, checked inside Chromium: countdown arithmetic and words,
-the clock estimate, the backoff of reconnection, the cue announcements."""
+"""The screens' shared client (static/js/lib/), checked inside Chromium: countdown arithmetic and words
+(countdown.js, cues.js, i18n.js), the clock estimate (clock.js), the backoff of reconnection (backoff.js
+through socket.js), the cue announcements."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 CHECKS = """
 async () => {
-  const L = await import("/static/js/live.js");
+  const modules = ["backoff", "clock", "countdown", "cues", "i18n", "socket"];
+  const L = Object.assign({}, ...(await Promise.all(modules.map((m) => import(`/static/js/lib/${m}.js`)))));
   const out = {};
   out.format = [300000, 299001, 1, 0, -1, -999, -1000, -61000, 6000000].map(L.formatCountdown);
   out.duration = [0, 999, 61999, -5].map(L.formatDuration);

@@ -78,7 +78,8 @@ async def test_console_speaker_room_and_two_phones_follow_one_meeting(screens: S
     await expect(armenia.locator("#request-button")).to_be_hidden()
     await expect(armenia.locator("#queue li")).to_have_count(1)
     refused = await armenia.evaluate(
-        "window.uprLive.send('queue.request', {}).then(() => 'ack', (e) => e.code)"
+        "import('/static/js/lib/socket.js')"
+        ".then((m) => m.pageLive().send('queue.request', {})).then(() => 'ack', (e) => e.code)"
     )
     assert refused == "sur_cannot_ask"
 

@@ -108,8 +108,9 @@ async def viewer(browser: Any, server: Running, screen: str) -> Any:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
     await page.goto(f"{server.base}/s/{server.session_id()}/{screen}")
+    # The page's connection (its screen module wired the video right after opening it) is live.
     await page.wait_for_function(
-        "() => window.uprLive && window.uprLive.status === 'live' && window.uprVideo"
+        "import('/static/js/lib/socket.js').then((m) => m.pageLive() && m.pageLive().status === 'live')"
     )
     return page
 
@@ -327,8 +328,7 @@ async def test_the_correction_rule(virtual: tuple[Running, list[str]], browser: 
     page = await viewer(browser, server, "watch")
     got = await page.evaluate(
         """async () => {
-          const src = document.querySelector('script[src*="js/video.js"]').src;  // the page's own instance
-          const m = await import(src);
+          const m = await import("/static/js/lib/video.js");  // the page's own instance
           const pb = {status: 'playing', position_ms: 1000, anchor: 5000, duration_ms: 9000};
           return {
             still: m.correction(-290, false), settle: m.correction(-20, true),

@@ -25,7 +25,7 @@ def page_config(body: str) -> dict[str, Any]:
 def test_templates_and_static_files_are_found() -> None:
     """displays/ and static/ are found from the package (installed or from a checkout)."""
     assert (displays_dir() / "base.html").is_file()
-    assert (static_dir() / "js" / "live.js").is_file()
+    assert (static_dir() / "js" / "lib" / "socket.js").is_file()
 
 
 async def test_every_screen_is_served_in_the_asked_language(server: Running) -> None:
@@ -128,7 +128,7 @@ async def test_join_cards_need_the_series_moderator_token(server: Running) -> No
 
 async def test_static_files_are_served(server: Running) -> None:
     """The screens' modules and styles come from this server (no CDN)."""
-    for path, kind in (("/static/js/live.js", "javascript"), ("/static/css/base.css", "text/css")):
+    for path, kind in (("/static/js/lib/socket.js", "javascript"), ("/static/css/base.css", "text/css")):
         r = await server.http.get(path)
         assert r.status_code == 200 and kind in r.headers["content-type"], path
     assert (await server.http.get("/static/js/nope.js")).status_code == 404

@@ -1,31 +1,19 @@
 // What the room sees (projector) and what people online see (remote viewer):
 // the State under Review, who has the floor, the countdown, the next speakers and
-// the queue of States. Shared by room.js and watch.js.
+// the queue of States. Shared by screens/room.js and screens/watch.js.
 
+import { boot } from "./boot.js";
+import { everyFrame } from "./clock.js";
+import { countdownLevel, formatCountdown, formatDuration, remainingMs } from "./countdown.js";
+import { CueAnnouncer, warningWords } from "./cues.js";
+import { clockTime } from "./dates.js";
 import { attr, h, reconcile, show, text } from "./dom.js";
-import { describer } from "./describe.js";
-import {
-  clockTime,
-  connect,
-  countdownLevel,
-  CueAnnouncer,
-  everyFrame,
-  formatCountdown,
-  formatDuration,
-  pageConfig,
-  remainingMs,
-  translator,
-  warningWords,
-} from "./live.js";
 
-/** Start the board of `variant` ("room" or "watch") on this page. */
+/** Start the board of `variant` ("room" or "watch") on this page; returns its live connection. */
 export function startBoard(variant) {
-  const config = pageConfig();
-  const strings = pageConfig("strings");
-  const tr = translator(strings);
-  const words = describer(config, tr);
+  const { config, tr, words, connect } = boot();
   const $ = (id) => document.getElementById(id);
-  const live = connect({ sessionId: config.session_id, token: null, lang: config.lang, messages: strings });
+  const live = connect();
   const announcer = new CueAnnouncer($("announcer"), {
     warning: (session) => warningWords(tr, session.timer.warning_ms),
     over: tr("time_up"),

@@ -6,7 +6,7 @@
 /**
  * `config.countries` maps State codes to names in the page's language (the UN's short
  * names); `config.labels` maps the codes of missions the agenda gave a `label` to that label;
- * `tr` is a translator over the page's strings (see live.js `translator`).
+ * `tr` is a translator over the page's strings (see i18n.js `translator`).
  */
 export function describer(config, tr) {
   const countries = config.countries || {};

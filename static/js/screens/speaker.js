@@ -1,26 +1,16 @@
 // The speaker's countdown: huge digits, amber at the warning, red and counting up
 // in overtime, the cue in words, the moderator's message as a banner.
 
-import { attr, show, text } from "./dom.js";
-import { describer } from "./describe.js";
-import {
-  connect,
-  countdownLevel,
-  CueAnnouncer,
-  everyFrame,
-  formatCountdown,
-  pageConfig,
-  remainingMs,
-  translator,
-  warningWords,
-} from "./live.js";
+import { boot } from "../lib/boot.js";
+import { everyFrame } from "../lib/clock.js";
+import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
+import { CueAnnouncer, warningWords } from "../lib/cues.js";
+import { attr, show, text } from "../lib/dom.js";
 
-const config = pageConfig();
-const tr = translator(pageConfig("strings"));
-const words = describer(config, tr);
+const { tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
 
-const live = connect({ sessionId: config.session_id, token: null, lang: config.lang, messages: pageConfig("strings") });
+const live = connect();
 const announcer = new CueAnnouncer($("announcer"), {
   warning: (session) => warningWords(tr, session.timer.warning_ms),
   over: tr("time_up"),

@@ -1,32 +1,17 @@
 // The moderator's console: every command of the contract one click (or one key) away,
 // the panel with allotted and spoken time, the queue with topics, the clock of the hour.
 
-import { attr, h, reconcile, show, text } from "./dom.js";
-import { describer } from "./describe.js";
-import {
-  clockDate,
-  clockTime,
-  connect,
-  countdownLevel,
-  CueAnnouncer,
-  dayOf,
-  everyFrame,
-  formatCountdown,
-  formatDuration,
-  pageConfig,
-  projectedEndAt,
-  remainingMs,
-  runningPartMs,
-  serverNow,
-  takeToken,
-  translator,
-  warningWords,
-} from "./live.js";
+import { boot } from "../lib/boot.js";
+import { everyFrame, serverNow } from "../lib/clock.js";
+import { countdownLevel, formatCountdown, formatDuration, projectedEndAt, remainingMs, runningPartMs } from "../lib/countdown.js";
+import { CueAnnouncer, warningWords } from "../lib/cues.js";
+import { clockDate, clockTime, dayOf } from "../lib/dates.js";
+import { attr, h, reconcile, show, text } from "../lib/dom.js";
+import { startPlaylist } from "../lib/playlist.js";
+import { takeToken } from "../lib/token.js";
+import { reportLengths } from "../lib/video.js";
 
-const config = pageConfig();
-const strings = pageConfig("strings");
-const tr = translator(strings);
-const words = describer(config, tr);
+const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
 // A time of another day than today (or than `day`) comes with its date.
 const time = (ms, seconds = false, day = undefined) => clockTime(ms, config.lang, config.timezone, seconds, day);
@@ -522,12 +507,14 @@ function drawPlayback(s, now) {
 if (!token) {
   askForToken("");
 } else {
-  live = connect({ sessionId: config.session_id, token, lang: config.lang, messages: strings });
+  live = connect(token);
   const announcer = new CueAnnouncer($("announcer"), {
     warning: (s) => warningWords(tr, s.timer.warning_ms),
     over: tr("time_up"),
   });
   live.addEventListener("state", (ev) => render(ev.detail));
+  startPlaylist(live);
+  reportLengths(live);
   live.addEventListener("notice", (ev) => toast(ev.detail.message));
   live.addEventListener("fatal", (ev) => {
     if (ev.detail === 4401) {

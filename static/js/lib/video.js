@@ -3,7 +3,7 @@
 //
 // The server says where the video is: `playback` = {status, speaker_id, position_ms, anchor,
 // duration_ms}; while playing, its position at server time T is position_ms + (T - anchor).
-// This module keeps the <video> element on that target, on the shared server clock of live.js:
+// This module keeps the <video> element on that target, on the page's server clock (clock.js):
 //   - within 0.3 s: leave it alone (no visible correction for small jitter);
 //   - up to 3 s off: play 5 % faster or slower (0.95 / 1.05) until it is back within 15 ms;
 //   - further off (or on a new video, a seek, a late join, a resume): jump to the target.
@@ -13,7 +13,7 @@
 // `video.duration`) reads it in the browser and reports it, so the server can move on at its end.
 // Browsers that refuse to play sound without a click get the video muted and a large Unmute button.
 
-import { serverNow } from "./live.js";
+import { serverNow } from "./clock.js";
 
 export const DEAD_BAND_MS = 300;
 export const SETTLED_MS = 15;
@@ -300,11 +300,11 @@ export class LengthReporter {
   }
 }
 
-const lengths = new LengthReporter();
-document.addEventListener("live:state", (ev) => lengths.update(ev.detail.session, ev.detail.live));
-
-/** Wire the page's video slot to its live connection (the one board.js opened). */
-function startVideo() {
+/**
+ * Wire the page's video slot (#video-slot, #video, #unmute, #video-idle) to the connection
+ * `live`: the video follows every state. Returns the VideoSync, or null on a page without a slot.
+ */
+export function startVideo(live) {
   const slot = document.getElementById("video-slot");
   const video = document.getElementById("video");
   if (!slot || !video) return null;
@@ -313,13 +313,17 @@ function startVideo() {
     video,
     unmute: document.getElementById("unmute"),
     idle: document.getElementById("video-idle"),
-    live: window.uprLive || null,
+    live,
   });
-  document.addEventListener("live:state", (ev) => sync.update(ev.detail.session, ev.detail.live));
-  if (window.uprLive && window.uprLive.state) sync.update(window.uprLive.state, window.uprLive);
+  live.addEventListener("state", (ev) => sync.update(ev.detail, live));
+  if (live.state) sync.update(live.state, live);
   else sync.stop();
-  window.uprVideo = sync;
   return sync;
 }
 
-startVideo();
+/** On the moderator's console: report the lengths the server could not read, on every state of `live`. */
+export function reportLengths(live) {
+  const lengths = new LengthReporter();
+  live.addEventListener("state", (ev) => lengths.update(ev.detail, live));
+  return lengths;
+}

@@ -1,22 +1,25 @@
 // The console's playlist of pre-recorded statements (virtual and hybrid sessions): each
 // speaker with the length of their video (or none yet), what plays now and where, a position
 // slider, skip and stop; once the last video has been shown, an offer to open the questions.
-// It uses the console's live connection (live.js sets window.uprLive) and its state events.
+// The console starts it with its live connection (`startPlaylist(live)`) and it follows its states.
 
+import { everyFrame } from "./clock.js";
+import { pageConfig } from "./config.js";
+import { formatDuration } from "./countdown.js";
 import { attr, h, reconcile, show, text } from "./dom.js";
-import { everyFrame, formatDuration, pageConfig } from "./live.js";
 import { targetMs } from "./video.js";
 
-const panel = document.getElementById("playlist-panel");
-const words = panel ? JSON.parse(panel.dataset.strings || "{}") : {};
-const common = pageConfig("strings");
 const $ = (id) => document.getElementById(id);
+let panel = null;
+let words = {};
+let common = {};
 const say = (key, params = {}) =>
   String(words[key] ?? common[key] ?? key).replace(/%\(([a-z_]+)\)s/g, (whole, k) => (k in params ? String(params[k]) : whole));
 
 let seeking = false; // the moderator is dragging the slider: do not move it under their hand
 
-const live = () => window.uprLive || null;
+let connection = null;
+const live = () => connection;
 const session = () => (live() ? live().state : null);
 
 /** Send a command; a refusal shows the server's sentence in the panel. */
@@ -145,9 +148,15 @@ function wire() {
   });
 }
 
-if (panel) {
+/** Run the page's playlist panel (#playlist-panel; none: nothing) on the console's connection `conn`. */
+export function startPlaylist(conn) {
+  panel = document.getElementById("playlist-panel");
+  if (!panel) return;
+  words = JSON.parse(panel.dataset.strings || "{}");
+  common = pageConfig("strings");
+  connection = conn;
   wire();
-  document.addEventListener("live:state", (ev) => render(ev.detail.session));
+  conn.addEventListener("state", (ev) => render(ev.detail));
   if (session()) render(session());
   everyFrame((now) => {
     const s = session();

@@ -2,27 +2,17 @@
 // the place in the queue, withdraw. The place lives on the server, so a dropped
 // connection or a reload loses nothing.
 
-import { attr, h, reconcile, show, text } from "./dom.js";
-import { describer } from "./describe.js";
-import {
-  connect,
-  countdownLevel,
-  everyFrame,
-  formatCountdown,
-  pageConfig,
-  remainingMs,
-  translator,
-} from "./live.js";
+import { boot } from "../lib/boot.js";
+import { everyFrame } from "../lib/clock.js";
+import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
+import { attr, h, reconcile, show, text } from "../lib/dom.js";
 
-const config = pageConfig();
-const strings = pageConfig("strings");
-const tr = translator(strings);
-const words = describer(config, tr);
+const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
 const OPEN_PHASES = new Set(["opening", "statements", "qa"]);
 const FOLLOW_EVERY_MS = 20000;
 
-const live = connect({ sessionId: config.session_id, token: config.token, lang: config.lang, messages: strings });
+const live = connect(config.token);
 
 const myCode = () => live.stateCode || config.state_code;
 const mine = (session) => session.queue.find((e) => e.state.code === myCode()) || null;

@@ -1,11 +1,11 @@
 // The printable join cards: fetched with the moderator token (kept in this tab only,
 // sent in a header, never in a URL the server sees) and shown ready to print.
 
-import { pageConfig, takeToken, translator } from "./live.js";
-import { show } from "./dom.js";
+import { boot } from "../lib/boot.js";
+import { show } from "../lib/dom.js";
+import { takeToken } from "../lib/token.js";
 
-const config = pageConfig();
-const tr = translator(pageConfig("strings"));
+const { config, tr } = boot();
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = `upr-moderator-token:${config.series_id}`;
 

@@ -1,5 +1,0 @@
-// The room display (projector, 1920x1080): the board, read from across the room.
-
-import { startBoard } from "./board.js";
-
-startBoard("room");

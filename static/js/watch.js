@@ -1,5 +1,0 @@
-// The remote viewer: what the room sees, for people following online, on any screen size.
-
-import { startBoard } from "./board.js";
-
-startBoard("watch");
