@@ -8,10 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import ADMIN, Process
+
+pytestmark = pytest.mark.slow  # server processes killed with SIGKILL
 
 
 async def create(base: str) -> dict:

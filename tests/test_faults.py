@@ -30,6 +30,8 @@ from benchmarks.live import Answer, Live, Refused, open_many
 from benchmarks.server import HOST
 from benchmarks.session import Bench, bench
 
+pytestmark = pytest.mark.slow  # each drill starts its own server process
+
 HELLO = json.dumps({"type": "hello", "token": None})
 
 
