@@ -47,7 +47,7 @@ async def test_the_connection_badge_covers_nothing(screens: Screens) -> None:
     server = screens.server
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
     await moderator.ok("session.open")
-    await moderator.ok("speaker.call", speaker_id=moderator.core.state["speakers"][0]["id"])
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][0]["id"])
     await moderator.ok("timer.start")
     for code in ("GY", "KI", "BR", "KE", "JP", "SE"):
         mission = await Live.open(server.ws, sid, server.token(code))

@@ -83,7 +83,7 @@ async def a_video_under_way(server: Running) -> None:
     """The first speaker's video plays; six States ask for the floor; a message to the room."""
     sid = server.session_id()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
-    speakers = moderator.core.state["speakers"]
+    speakers = moderator.state["speakers"]
     await moderator.ok("session.open")
     await moderator.ok("session.statements")
     await moderator.ok("playback.play", speaker_id=speakers[0]["id"])

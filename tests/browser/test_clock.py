@@ -36,9 +36,9 @@ async def test_a_skewed_browser_clock_shows_the_same_remaining_time(screens: Scr
 
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
     await moderator.ok("session.open")
-    await moderator.ok("speaker.call", speaker_id=moderator.core.state["speakers"][0]["id"])
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][0]["id"])
     await moderator.ok("timer.start")
-    timer = moderator.core.state["timer"]
+    timer = moderator.state["timer"]
     for page in (right, skewed):
         await expect(page.locator("#countdown")).to_have_attribute("data-running", "true")
         await expect(page.locator("#countdown")).to_have_text(re.compile(r"^0(6:5\d|7:00)$"))

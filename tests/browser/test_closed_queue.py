@@ -51,14 +51,14 @@ async def test_after_close_the_room_says_how_many_states_asked(screens: Screens,
             await moderator.until(await mission.ok("queue.withdraw", entry_id=mine["id"]))
         await mission.close()
     await moderator.ok("session.qa")
-    while moderator.core.state["queue"]:
-        entry = moderator.core.state["queue"][0]
+    while moderator.state["queue"]:
+        entry = moderator.state["queue"][0]
         await moderator.ok("queue.call", entry_id=entry["id"])
         await moderator.ok("queue.done", entry_id=entry["id"])
     await expect(room.locator("#queue-empty")).to_have_text(waiting_none)
     await expect(phone.locator("#queue-empty")).to_have_text(waiting_none)
     await expect(console.locator("#queue-empty")).to_have_text(waiting_none)
-    assert moderator.core.state["states_asked"] == 4
+    assert moderator.state["states_asked"] == 4
 
     # (The phone moves on to the series' next session by itself once this one closes.)
     watch = await screens.open(f"/s/{sid}/watch?lang={lang}", size=PHONE)

@@ -243,7 +243,7 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     server = screens.server
     sid = screens.session()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
-    speakers = moderator.core.state["speakers"]
+    speakers = moderator.state["speakers"]
     await moderator.ok("session.open")
     await moderator.ok("speaker.call", speaker_id=speakers[0]["id"])
     for state, topic in QUEUE:

@@ -51,7 +51,7 @@ async def a_meeting_under_way(server: Running) -> None:
     """A speaker on the floor with her timer running, a message to the room, two States in the queue."""
     sid = server.session_id()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
-    speakers = moderator.core.state["speakers"]
+    speakers = moderator.state["speakers"]
     await moderator.ok("session.open")
     await moderator.ok("session.statements")
     await moderator.ok("speaker.call", speaker_id=speakers[0]["id"])

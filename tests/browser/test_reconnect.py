@@ -33,11 +33,11 @@ async def test_a_cut_screen_catches_up_without_reload(screens: Screens) -> None:
         await expect(page.locator("#connection")).to_contain_text("Connection lost")
 
     # Meanwhile: a speaker takes the floor, Brazil asks and is moved ahead of France.
-    second = moderator.core.state["speakers"][1]
+    second = moderator.state["speakers"][1]
     await moderator.ok("speaker.call", speaker_id=second["id"])
     await moderator.ok("timer.start")
     await moderator.until(await brazil.ok("queue.request"))
-    entry = next(e for e in moderator.core.state["queue"] if e["state"]["code"] == "BR")
+    entry = next(e for e in moderator.state["queue"] if e["state"]["code"] == "BR")
     await moderator.ok("queue.move", entry_id=entry["id"], position=0)
     await expect(room.locator("#holder")).not_to_have_text(second["name"])
 

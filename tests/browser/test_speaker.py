@@ -24,7 +24,7 @@ async def test_warning_and_overtime_are_shown_in_colour_and_words_and_announced(
     page = await screens.open(f"/s/{sid}/speaker")
     small = await screens.open(f"/s/{sid}/speaker", size=PHONE)
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
-    third = moderator.core.state["speakers"][2]  # 300 s, public name is the name itself
+    third = moderator.state["speakers"][2]  # 300 s, public name is the name itself
     await moderator.ok("session.open")
     await moderator.ok("speaker.call", speaker_id=third["id"])
     await expect(page.locator("#cue")).to_have_text("Ready to start")
@@ -45,7 +45,7 @@ async def test_warning_and_overtime_are_shown_in_colour_and_words_and_announced(
     await screenshot(small, "speaker-warning-phone")
 
     # Leave two seconds (the server never lets an adjustment jump past zero), then let them run out.
-    timer = moderator.core.state["timer"]
+    timer = moderator.state["timer"]
     left = timer["duration_ms"] - timer["elapsed_ms"] - (time.time() * 1000 - timer["running_since"])
     await moderator.ok("timer.adjust", delta_ms=-int(left - 2000))
     await expect(page.locator("body")).to_have_attribute("data-level", "over", timeout=10_000)

@@ -37,7 +37,7 @@ async def _inside(page: Page, ids: list[str]) -> None:
 
 
 async def _left(moderator: Live) -> float:
-    timer = moderator.core.state["timer"]
+    timer = moderator.state["timer"]
     return float(timer["duration_ms"] - timer["elapsed_ms"] - (time.time() * 1000 - timer["running_since"]))
 
 
@@ -48,7 +48,7 @@ async def test_a_200_character_message_leaves_the_countdown_and_the_cue_on_scree
     sid = screens.session()
     page = await screens.open(f"/s/{sid}/speaker", size=size)
     moderator = await Live.open(screens.server.ws, sid, screens.server.series["moderator_token"])
-    first = moderator.core.state["speakers"][0]  # has organisation, theme and language: the longest floor
+    first = moderator.state["speakers"][0]  # has organisation, theme and language: the longest floor
     await moderator.ok("session.open")
     await moderator.ok("speaker.call", speaker_id=first["id"])
     await moderator.ok("timer.start")
@@ -77,7 +77,7 @@ async def test_overtime_digits_blink_without_losing_contrast(screens: Screens, p
     page = await screens.open(f"/s/{sid}/{path}", size=LAPTOP)
     moderator = await Live.open(screens.server.ws, sid, screens.server.series["moderator_token"])
     await moderator.ok("session.open")
-    await moderator.ok("speaker.call", speaker_id=moderator.core.state["speakers"][2]["id"])
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][2]["id"])
     await moderator.ok("timer.start")
     before, colours = await painted_ratio(page.locator("#countdown"))
     assert before >= 7, colours  # running, before any warning

@@ -50,7 +50,7 @@ async def test_the_lists_show_every_item_that_fits(screens: Screens, size: dict[
     sid = screens.session()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
     await moderator.ok("session.open")
-    await moderator.ok("speaker.call", speaker_id=moderator.core.state["speakers"][0]["id"])
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][0]["id"])
     room = await screens.open(f"/s/{sid}/room", size=size)
     for n, code in enumerate(("GY", "KI", "BR", "KE", "JP", "FR", "SE")):
         mission = await Live.open(server.ws, sid, server.token(code))
@@ -69,7 +69,7 @@ async def test_after_close_nobody_is_next_and_the_board_says_when_it_closed(scre
     watch = await screens.open(f"/s/{sid}/watch?lang=es", size=PHONE)
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
     await moderator.ok("session.open")
-    await moderator.ok("speaker.call", speaker_id=moderator.core.state["speakers"][0]["id"])
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][0]["id"])
     await expect(room.locator("#next > li")).to_have_count(5)
     await expect(room.locator("#planned")).to_have_text(re.compile(r"^Planned end \d\d:\d\d$"))
     await moderator.ok("session.close")
@@ -96,7 +96,7 @@ async def test_overtime_digits_stay_inside_the_floor_panel(
     page = await screens.open(f"/s/{sid}/{path}", size=size)
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
     await moderator.ok("session.open")
-    await moderator.ok("speaker.call", speaker_id=moderator.core.state["speakers"][2]["id"])
+    await moderator.ok("speaker.call", speaker_id=moderator.state["speakers"][2]["id"])
     await moderator.ok("timer.adjust", delta_ms=-298_000)  # 2 s left, not running
     await moderator.ok("timer.start")
     countdown = page.locator("#countdown")
