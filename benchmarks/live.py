@@ -147,9 +147,9 @@ class Live:
             if not fut.done():
                 fut.set_exception(exc)
         self._pongs.clear()
-        for _, fut in self._seq_waiters:
-            if not fut.done():
-                fut.set_exception(exc)
+        for _, waiter in self._seq_waiters:
+            if not waiter.done():
+                waiter.set_exception(exc)
         self._seq_waiters.clear()
 
     def _on_state(self, msg: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import json
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from tests.support.server import ADMIN, Process
 pytestmark = pytest.mark.slow  # server processes killed with SIGKILL
 
 
-async def create(base: str) -> dict:
+async def create(base: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=base) as http:
         r = await http.post("/api/series", json=agenda(), headers={"Authorization": f"Bearer {ADMIN}"})
         assert r.status_code == 201

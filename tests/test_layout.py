@@ -48,5 +48,7 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(package: str) -> None:
 def test_the_check_sees_an_import_that_breaks_the_rule(tmp_path: Path) -> None:
     """The walker finds imports inside functions too, so a lazy import cannot hide."""
     module = tmp_path / "m.py"
-    module.write_text("def f():\n    from moderator.web.app import create_app\n    import starlette.routing\n")
+    module.write_text(
+        "def f():\n    from moderator.web.app import create_app\n    import starlette.routing\n"
+    )
     assert {"moderator.web.app", "moderator.web.app.create_app", "starlette.routing"} <= imported(module)

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from moderator.runtime import engine as engine_module
 from moderator.core.agenda import parse_agenda
 from moderator.core.commands import Actor, Command
 from moderator.core.errors import Refused
 from moderator.core.state import SessionState
+from moderator.runtime import engine as engine_module
 from moderator.runtime.engine import Engine
 from moderator.store.sqlite import Store, StoreUnavailable
 from tests.support.agenda import agenda
@@ -207,7 +207,7 @@ async def within(awaitable: Any) -> Any:
 async def test_decide_raising_fails_that_command_with_internal_and_the_session_goes_on(
     room: Room, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
-    real = engine_module.decide
+    real = engine_module.decide  # type: ignore[attr-defined]  # the name the engine calls
 
     def faulty(state: SessionState, command: Command, actor: Actor, now: int) -> list[dict[str, Any]]:
         if command.args.get("text") == "boom":

@@ -104,7 +104,7 @@ class Process:
             start_new_session=True,
         )
         assert self.proc.stderr is not None
-        seen = []
+        seen: list[str] = []
         while True:  # await uvicorn's own announcement that it listens
             line = await asyncio.wait_for(self.proc.stderr.readline(), 30)
             if not line:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import websockets
+from websockets.typing import Origin
 
 from tests.support.live import Live
 from tests.support.server import Running
@@ -138,7 +140,7 @@ async def test_bad_frames_get_an_error_and_change_nothing(server: Running):
     await mod.ws.send(b"\x00binary")
     assert (await mod.next())["code"] == "bad_message"
     assert (await mod.answer('{"type": "ping", "t0": 1}'))["type"] == "pong"
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("speaker.call", {"speaker_id": 7}, "invalid"),
         ("speaker.call", {"speaker_id": "nobody"}, "conflict"),  # phase first: still scheduled
         ("message.show", {"text": "\ud800", "to": "room"}, "invalid"),
@@ -188,18 +190,18 @@ async def test_openings_are_refused_with_their_close_codes(server: Running):
     assert await close_code("/ws/sessions/nope", '{"type":"hello","token":null}') == 4404
     assert await close_code(f"/ws/sessions/{sid}", '{"type":"hello","token":"nope"}') == 4401
     try:
-        await websockets.connect(f"{server.ws}/ws/sessions/{sid}", origin="http://evil.example")
+        await websockets.connect(f"{server.ws}/ws/sessions/{sid}", origin=Origin("http://evil.example"))
         raise AssertionError("a foreign Origin was accepted")
     except websockets.InvalidStatus as e:
         assert e.response.status_code == 403
-    ok = await websockets.connect(f"{server.ws}/ws/sessions/{sid}", origin=server.base)
+    ok = await websockets.connect(f"{server.ws}/ws/sessions/{sid}", origin=Origin(server.base))
     await ok.close()
 
 
 async def test_a_flood_from_one_phone_is_rate_limited_and_others_are_not(server: Running):
     """Past its burst a connection gets rate_limited; another client is answered normally."""
     mod, _, m = await clients(server)
-    codes = []
+    codes: list[str] = []
     for i in range(60):
         await m["FR"].ws.send(
             json.dumps(
