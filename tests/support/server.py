@@ -1,13 +1,11 @@
-"""Real servers for tests: uvicorn in the test's own event loop, or `moderator serve` as a process."""
+"""A real server for tests: uvicorn in the test's own event loop, on a free port.
+
+`moderator serve` as a process (to SIGKILL it) is benchmarks/server.py's `Server`, the one
+process runner the tests and the benchmarks share."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,16 +15,13 @@ from typing import Any
 import httpx
 import uvicorn
 
+from benchmarks.server import free_port
 from moderator.cli import uvicorn_config
 from moderator.settings import Settings
 
 ADMIN = "test-admin-token"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["ADMIN", "Running", "free_port", "in_process"]
 
 
 @dataclass
@@ -73,62 +68,3 @@ async def in_process(db: Path, **overrides: Any) -> AsyncIterator[Running]:
         finally:
             server.should_exit = True
             await task
-
-
-class Process:
-    """`moderator serve` as a child process, so it can be killed with SIGKILL."""
-
-    def __init__(self, db: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
-        self.db = db
-        self.port = port or free_port()
-        self.env = {**os.environ, "MODERATOR_ADMIN_TOKEN": ADMIN, **(env or {})}
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "moderator.cli",
-            "serve",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.db),
-            env=self.env,
-            stderr=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        assert self.proc.stderr is not None
-        seen: list[str] = []
-        while True:  # await uvicorn's own announcement that it listens
-            line = await asyncio.wait_for(self.proc.stderr.readline(), 30)
-            if not line:
-                raise RuntimeError("server exited:\n" + "".join(seen))
-            seen.append(line.decode())
-            if b"Uvicorn running on" in line:
-                break
-        asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
-        assert self.proc is not None and self.proc.stderr is not None
-        while await self.proc.stderr.readline():
-            pass
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            await asyncio.wait_for(self.proc.wait(), 15)
-
-
-def load_json(text: str | bytes) -> Any:
-    return json.loads(text)
