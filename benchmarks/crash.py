@@ -81,7 +81,8 @@ async def crash(kills: int, window: int = 4, seed: int = 1) -> dict[str, Any]:
         restarts: list[float] = []
         acks_total = 0
         for k in range(kills):
-            sent, acked = [0], []
+            sent: list[int] = [0]
+            acked: list[Answer] = []
             stop = asyncio.Event()
             stream = asyncio.create_task(_stream(mod, window, sent, acked, stop))
             batch = askers[3 * k : 3 * k + 3]

@@ -1,8 +1,13 @@
-"""A `websockets` client of the live channel (PROTOCOL §3) for the moderator and the missions.
+"""The `websockets` clients of the live channel (PROTOCOL §3), for the benchmarks and the tests.
 
-`Live` sends the hello, keeps the latest `state` (optionally), matches every `ack` or
-`error` to its command by id, and timestamps sends and answers with `time.time_ns()`
-(the same clock the viewer process reads, so spans across processes are comparable).
+Both say the hello the same way (`hello`) and keep the latest `state`:
+
+- `Live` (benchmarks, fault drills) reads in a task of its own, matches every `ack` or
+  `error` to its command by id (pipelining allowed), and timestamps sends and answers with
+  `time.time_ns()` (the same clock the viewer process reads, so spans across processes are
+  comparable);
+- `Stepwise` (tests, as `tests.support.live.Live`) reads frame by frame in the caller's own
+  coroutine, so a test can check each frame in the order it came, or use the socket itself.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -34,6 +39,28 @@ class Refused(Exception):
     def __init__(self, code: int | None, reason: str = "") -> None:
         super().__init__(f"closed with {code} {reason!r}")
         self.code = code
+
+
+async def hello(
+    ws: ClientConnection, token: str | None, *, lang: str | None = None, within: float = 30
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Say hello (§3.1); return the `welcome` and the first `state`. Raises `Refused` if the server
+    closes the socket instead; a socket that got anything else is closed and an AssertionError raised."""
+    first: dict[str, Any] = {"type": "hello", "token": token}
+    if lang:
+        first["lang"] = lang
+    try:
+        await ws.send(json.dumps(first))
+        async with asyncio.timeout(within):
+            welcome = json.loads(await ws.recv())
+            state = json.loads(await ws.recv())
+    except ConnectionClosed as e:
+        code = e.rcvd.code if e.rcvd else None
+        raise Refused(code, e.rcvd.reason if e.rcvd else "") from None
+    if welcome.get("type") != "welcome" or state.get("type") != "state":
+        await ws.close()
+        raise AssertionError(f"expected welcome then state, got {welcome!r} then {state.get('type')!r}")
+    return welcome, state
 
 
 @dataclass
@@ -93,17 +120,7 @@ class Live:
         kw.setdefault("max_size", 4 * 2**20)
         kw.setdefault("open_timeout", within)
         ws = await connect(url, origin=origin, **kw)  # type: ignore[arg-type]
-        try:
-            await ws.send(json.dumps({"type": "hello", "token": token}))
-            async with asyncio.timeout(within):
-                welcome = json.loads(await ws.recv())
-                state = json.loads(await ws.recv())
-        except ConnectionClosed as e:
-            code = e.rcvd.code if e.rcvd else None
-            raise Refused(code, e.rcvd.reason if e.rcvd else "") from None
-        if welcome.get("type") != "welcome" or state.get("type") != "state":
-            await ws.close()
-            raise AssertionError(f"expected welcome then state, got {welcome!r} then {state.get('type')!r}")
+        welcome, state = await hello(ws, token, within=within)
         return cls(ws, welcome, state, track)
 
     async def _read(self) -> None:
@@ -147,9 +164,9 @@ class Live:
             if not fut.done():
                 fut.set_exception(exc)
         self._pongs.clear()
-        for _, fut in self._seq_waiters:
-            if not fut.done():
-                fut.set_exception(exc)
+        for _, waiter in self._seq_waiters:
+            if not waiter.done():
+                waiter.set_exception(exc)
         self._seq_waiters.clear()
 
     def _on_state(self, msg: dict[str, Any]) -> None:
@@ -251,3 +268,81 @@ async def open_many(
             return await Live.open(url, origin, token, track=track)
 
     return list(await asyncio.gather(*(one(t) for t in tokens)))
+
+
+class Stepwise:
+    """One client read frame by frame by the caller: remembers the last state and seq it read.
+
+    Every client opened is kept in `opened` until `close_all()` (the tests' fixtures call it)."""
+
+    TIMEOUT: ClassVar[float] = 10
+    opened: ClassVar[list[Stepwise]] = []
+
+    def __init__(self, ws: ClientConnection, welcome: dict[str, Any], state: dict[str, Any]) -> None:
+        self.ws = ws
+        self.welcome = welcome
+        self.seq = int(state["seq"])
+        self.state: dict[str, Any] = state["session"]
+        self.n = 0
+
+    @classmethod
+    async def open(
+        cls, ws_base: str, session_id: str, token: str | None, lang: str | None = None
+    ) -> Stepwise:
+        """Connect to `ws_base`/ws/sessions/`session_id`, say hello, read `welcome` and `state`."""
+        # Unbounded buffer: a test client that reads nothing for a while must still close promptly.
+        ws = await connect(f"{ws_base}/ws/sessions/{session_id}", open_timeout=cls.TIMEOUT, max_queue=None)
+        try:
+            welcome, state = await hello(ws, token, lang=lang, within=cls.TIMEOUT)
+        except BaseException:
+            await ws.close()
+            raise
+        live = cls(ws, welcome, state)
+        cls.opened.append(live)
+        return live
+
+    async def next(self) -> dict[str, Any]:
+        """The next frame; a `state` frame becomes the client's state."""
+        msg: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), self.TIMEOUT))
+        if msg["type"] == "state":
+            assert msg["seq"] >= self.seq, "seq went backwards"
+            self.state, self.seq = msg["session"], msg["seq"]
+        return msg
+
+    async def answer(self, frame: dict[str, Any] | str) -> dict[str, Any]:
+        """Send one frame; return its answer (ack, error or pong), state frames passing by."""
+        await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+        while True:
+            msg = await self.next()
+            if msg["type"] in ("ack", "error", "pong"):
+                return msg
+
+    async def cmd(self, name: str, **args: Any) -> dict[str, Any]:
+        self.n += 1
+        return await self.answer({"type": "command", "id": f"c{self.n}", "name": name, "args": args})
+
+    async def ok(self, name: str, **args: Any) -> int:
+        """Run a command that must succeed; wait for the state of its seq; return the seq."""
+        msg = await self.cmd(name, **args)
+        assert msg["type"] == "ack", (name, args, msg)
+        await self.until(msg["seq"])
+        return int(msg["seq"])
+
+    async def refused(self, code: str, name: str, **args: Any) -> dict[str, Any]:
+        msg = await self.cmd(name, **args)
+        assert msg["type"] == "error" and msg["code"] == code, (name, args, msg)
+        return msg
+
+    async def until(self, seq: int) -> dict[str, Any]:
+        """Read frames until the state of at least `seq`."""
+        while self.seq < seq:
+            await self.next()
+        return self.state
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+    @classmethod
+    async def close_all(cls) -> None:
+        while cls.opened:
+            await cls.opened.pop().close()

@@ -75,7 +75,7 @@ def viewers_main(n: int, rounds: int, q: mp.Queue[Any]) -> None:
     done: list[int] = []
     all_done = asyncio.Event()  # every viewer has had the last round
 
-    class Viewer(picows.WSListener):  # type: ignore[misc]
+    class Viewer(picows.WSListener):
         def on_ws_connected(self, transport: picows.WSTransport) -> None:
             transport.send(picows.WSMsgType.TEXT, b"viewer")
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from websockets.typing import Origin
+
 from . import agenda
 from .live import Live
 from .server import Server
@@ -35,8 +37,8 @@ class Bench:
         return self.server.session_url(self.session_id)
 
     @property
-    def origin(self) -> str:
-        return self.server.base
+    def origin(self) -> Origin:
+        return Origin(self.server.base)
 
     @property
     def sur(self) -> str:

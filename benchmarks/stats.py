@@ -45,5 +45,5 @@ def median_of_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
         if all(isinstance(v, bool) for v in vals):
             out[key] = all(vals)
         elif all(isinstance(v, int | float) or v is None for v in vals):
-            out[key] = median(vals)  # type: ignore[arg-type]
+            out[key] = median(vals)
     return out

@@ -50,7 +50,7 @@ def _make_viewer_class() -> type:
 
     text, close, ping = picows.WSMsgType.TEXT, picows.WSMsgType.CLOSE, picows.WSMsgType.PING
 
-    class Viewer(picows.WSListener):  # type: ignore[misc]
+    class Viewer(picows.WSListener):
         def __init__(self, pool: _Pool, hello: bytes, slow: bool) -> None:
             super().__init__()
             self.pool, self.hello, self.slow = pool, hello, slow

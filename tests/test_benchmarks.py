@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the whole quick benchmark in a subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

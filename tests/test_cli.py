@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from moderator.cli import RedactSecrets
@@ -39,6 +40,7 @@ def run(*args: str, lang: str | None = None) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.slow
 def test_import_creates_a_series_from_yaml_and_prints_its_links(tmp_path: Path):
     """`moderator import agenda.yaml` creates the series and prints console links with the token."""
     path = tmp_path / "agenda.yaml"
@@ -49,6 +51,7 @@ def test_import_creates_a_series_from_yaml_and_prints_its_links(tmp_path: Path):
     assert "Armenia" in done.stdout and "Sweden" in done.stdout
 
 
+@pytest.mark.slow
 def test_import_refuses_a_bad_file_whole_and_says_where(tmp_path: Path):
     """A bad agenda file: exit 1, the pointer to the field, and nothing stored."""
     doc = agenda()
@@ -62,6 +65,7 @@ def test_import_refuses_a_bad_file_whole_and_says_where(tmp_path: Path):
     assert not db.exists()
 
 
+@pytest.mark.slow
 def test_the_terminal_language_is_used(tmp_path: Path, monkeypatch):
     """LANG=fr_CH.UTF-8: the import summary is in French, country names too."""
     path = tmp_path / "agenda.json"
@@ -77,6 +81,7 @@ def test_the_terminal_language_is_used(tmp_path: Path, monkeypatch):
     assert "Jeton de modération" in done.stdout and "Arménie" in done.stdout
 
 
+@pytest.mark.slow
 async def test_import_prints_session_dates_as_the_index_page_does(tmp_path: Path):
     """The import summary and the index page write a session's start the same way in each language:
     "Tue 3 Dec 10:00" (no leading zero), « mar. 3 déc. 10:00 »."""

@@ -8,12 +8,15 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import in_process
 from tests.support.video import make_video
+
+pytestmark = pytest.mark.slow  # runs `moderator import` as a process
 
 TITLE = "Imported while the server runs"
 

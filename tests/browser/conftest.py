@@ -69,3 +69,11 @@ async def screens(browser: Browser, meeting: Running) -> AsyncIterator[Screens]:
         yield opened
     finally:
         await opened.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow (Chromium per test): `-m "not slow"` leaves them all out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.slow)

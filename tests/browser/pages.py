@@ -34,8 +34,9 @@ class Screens:
         bypass_csp: bool = False,
     ) -> Page:
         """Open `path` in a fresh context (own storage, own network switch), optionally with a fake clock."""
+        width, height = (size or PROJECTOR)["width"], (size or PROJECTOR)["height"]
         context = await self.browser.new_context(
-            viewport=size or PROJECTOR, bypass_csp=bypass_csp, reduced_motion="no-preference"
+            viewport={"width": width, "height": height}, bypass_csp=bypass_csp, reduced_motion="no-preference"
         )
         self.contexts.append(context)
         page = await context.new_page()

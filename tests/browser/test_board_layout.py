@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, FloatRect, Page, expect
 
 from tests.browser.conftest import meeting_agenda
 from tests.browser.pages import PHONE, PROJECTOR, Screens, screenshot
@@ -102,7 +102,7 @@ async def drawn(page: Page) -> None:
     await expect(page.locator("#queue > li")).to_have_count(len(QUESTIONS))
 
 
-async def box(page: Page, selector: str) -> dict[str, float]:
+async def box(page: Page, selector: str) -> FloatRect:
     found = await page.locator(selector).first.bounding_box()
     assert found is not None, f"{selector} is not drawn"
     return found

@@ -65,7 +65,7 @@ async def test_the_spoken_column_counts_the_runs_before_a_pause(screens: Screens
         "[document.querySelector('#speakers tr .spoken').textContent,"
         " document.querySelector('#countdown').textContent]"
     )
-    seconds = [int(m) * 60 + int(s) for m, s in (re.fullmatch(r"(\d+):(\d+)", t).groups() for t in shown)]  # type: ignore[union-attr]
+    seconds = [int(m) * 60 + int(s) for m, s in (re.fullmatch(r"(\d+):(\d+)", t).groups() for t in shown)]
     assert sum(seconds) == 420, shown
     assert screens.errors == []
 

@@ -113,7 +113,7 @@ def test_spoken_time_is_the_time_the_timer_ran(stream):
     """spoken_ms of each speaker equals the sum of the intervals its timer actually ran."""
     state = session(2)
     state = fold(state, decide(state, Command("session.open"), MOD, 0))
-    ran = Counter()
+    ran: Counter[str] = Counter()
     now = 0
     running_since = None
     for i, (name, gap) in enumerate(stream):

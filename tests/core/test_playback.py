@@ -56,7 +56,8 @@ def test_position_is_the_time_played_since_the_last_seek(steps):
     """Any run of pause/resume/seek: position = the last seek target + the time played since."""
     now = 1_000
     p = Playback("playing", "s1", 0, now, None)
-    expected_base, playing_since = 0, now
+    expected_base = 0
+    playing_since: int | None = now
     for action, value in steps:
         now += 1 + value % 7_000
         if action == "pause" and p.status == "playing":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -166,12 +167,13 @@ def _phase_refusals() -> list[Refused]:
     """The refusal a command gets for the phase, in each phase but closed (refused before any rule)."""
     run = Run(session())
     out = []
-    for step, (name, args) in [
+    steps: list[tuple[str | None, tuple[str, dict[str, Any]]]] = [
         ("session.open", ("speaker.call", {"speaker_id": "s1"})),
         ("session.statements", ("session.open", {})),
         ("session.qa", ("session.statements", {})),
         (None, ("session.statements", {})),
-    ]:
+    ]
+    for step, (name, args) in steps:
         with pytest.raises(Refused) as e:
             run.do(name, **args)
         out.append(e.value)

@@ -207,7 +207,7 @@ async def within(awaitable: Any) -> Any:
 async def test_decide_raising_fails_that_command_with_internal_and_the_session_goes_on(
     room: Room, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
-    real = engine_module.decide
+    real = engine_module.decide  # type: ignore[attr-defined]  # the name the engine calls
 
     def faulty(state: SessionState, command: Command, actor: Actor, now: int) -> list[dict[str, Any]]:
         if command.args.get("text") == "boom":

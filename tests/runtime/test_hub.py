@@ -59,6 +59,7 @@ async def server(tmp_path):
         await Live.close_all()
 
 
+@pytest.mark.slow
 async def test_a_client_that_never_reads_does_not_delay_the_others(server: Running):
     """3000 state changes: the readers get every ack and a state of each seq in order; the stalled
     client's outbox holds at most one state frame (latest wins)."""

@@ -1,13 +1,12 @@
-"""Real servers for tests: uvicorn in the test's own event loop, or `moderator serve` as a process."""
+"""A real server for tests: uvicorn in the test's own event loop, on a free port.
+
+`moderator serve` as a process (to SIGKILL it) is benchmarks/server.py's `Server`, the one
+process runner the tests and the benchmarks share."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import signal
-import socket
-import sys
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,16 +16,13 @@ from typing import Any
 import httpx
 import uvicorn
 
+from benchmarks.server import free_port
 from moderator.cli import uvicorn_config
 from moderator.settings import Settings
 
 ADMIN = "test-admin-token"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["ADMIN", "Running", "free_port", "in_process"]
 
 
 @dataclass
@@ -55,80 +51,41 @@ class Running:
         return str(self.series["sessions"][index]["id"])
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, whose main loop wakes at `stop()` rather than at its next 0.1 s tick
+    (a test's teardown then waits only for uvicorn's own shutdown)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._stop = asyncio.Event()
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), 0.1)
+
+    def stop(self) -> None:
+        self.should_exit = True
+        self._stop.set()
+
+
 @asynccontextmanager
 async def in_process(db: Path, **overrides: Any) -> AsyncIterator[Running]:
     """uvicorn serving create_app on a free port inside the running event loop."""
     port = free_port()
     settings = Settings(db_path=db, admin_token=ADMIN, **overrides)
-    server = uvicorn.Server(uvicorn_config(settings, "127.0.0.1", port, log_level="warning"))
+    server = _Server(uvicorn_config(settings, "127.0.0.1", port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)  # uvicorn exposes no event for "started"; this only polls its flag
     base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-        try:
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
             yield Running(base, http, server.config.app)
-        finally:
-            server.should_exit = True
-            await task
-
-
-class Process:
-    """`moderator serve` as a child process, so it can be killed with SIGKILL."""
-
-    def __init__(self, db: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
-        self.db = db
-        self.port = port or free_port()
-        self.env = {**os.environ, "MODERATOR_ADMIN_TOKEN": ADMIN, **(env or {})}
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "moderator.cli",
-            "serve",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.db),
-            env=self.env,
-            stderr=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        assert self.proc.stderr is not None
-        seen = []
-        while True:  # await uvicorn's own announcement that it listens
-            line = await asyncio.wait_for(self.proc.stderr.readline(), 30)
-            if not line:
-                raise RuntimeError("server exited:\n" + "".join(seen))
-            seen.append(line.decode())
-            if b"Uvicorn running on" in line:
-                break
-        asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
-        assert self.proc is not None and self.proc.stderr is not None
-        while await self.proc.stderr.readline():
-            pass
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            await asyncio.wait_for(self.proc.wait(), 15)
-
-
-def load_json(text: str | bytes) -> Any:
-    return json.loads(text)
+    finally:  # the client's keep-alive connections closed first: uvicorn then has none to wait for
+        server.stop()
+        await task

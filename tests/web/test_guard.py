@@ -48,6 +48,7 @@ async def _closed_by_server(reader: asyncio.StreamReader, within: float) -> floa
     return time.monotonic() - t0
 
 
+@pytest.mark.slow
 async def test_a_flood_of_idle_connections_from_one_address_leaves_the_server_usable() -> None:
     """300 header-less connections from 127.0.0.1 with 256 descriptors: /healthz and the console work."""
     env = {
@@ -116,6 +117,7 @@ def _holds(server: psutil.Process, client_port: int) -> bool:
     return any(c.raddr and c.raddr.port == client_port for c in server.net_connections("tcp"))
 
 
+@pytest.mark.slow
 async def test_a_stalled_client_the_hub_drops_is_aborted_and_its_descriptor_freed_at_once() -> None:
     """A console that stops reading and overflows its outbox is dropped; its socket is gone at once."""
     async with bench() as b:

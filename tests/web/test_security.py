@@ -135,6 +135,7 @@ async def test_a_delegation_listed_twice_is_refused_with_where(server: Running):
         assert "DE" in error["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["write_error", "read_only", "disk_full"])
 async def test_creating_a_series_on_unwritable_storage_is_503_unavailable(kind: str) -> None:
     """Full disk, read-only file, write error: 503 unavailable with a sentence; then it works again."""
@@ -197,6 +198,7 @@ def _one_sentence(done: subprocess.CompletedProcess[str], *words: str) -> None:
         assert word in lines[0], (word, lines[0])
 
 
+@pytest.mark.slow
 def test_a_read_only_database_stops_the_start_with_one_sentence(tmp_path: Path):
     """serve on an immutable database file: exits non-zero at once, naming the file and the problem."""
     if shutil.which("chattr") is None:
@@ -213,6 +215,7 @@ def test_a_read_only_database_stops_the_start_with_one_sentence(tmp_path: Path):
         subprocess.run(["chattr", "-i", str(db)], check=True)
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_a_database_stops_the_start_with_one_sentence(tmp_path: Path):
     """serve and demo on a text file, or under a file instead of a folder: one sentence, no traceback."""
     text = tmp_path / "notes.txt"
@@ -224,6 +227,7 @@ def test_a_file_that_is_not_a_database_stops_the_start_with_one_sentence(tmp_pat
     _one_sentence(done, str(text / "m.sqlite3"))
 
 
+@pytest.mark.slow
 def test_a_db_url_the_server_cannot_use_is_refused_at_start(tmp_path: Path):
     """postgresql://, mysql://: refused with a sentence, no folder created; sqlite:PATH is a path."""
     url = "postgresql://mod:secret-password@db.example/upr"
@@ -245,6 +249,7 @@ def test_a_db_url_the_server_cannot_use_is_refused_at_start(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["agenda.json", "other.sqlite3", "week.sqlite3"]
 
 
+@pytest.mark.slow
 def test_a_short_admin_token_is_refused_at_start(tmp_path: Path):
     """MODERATOR_ADMIN_TOKEN=427: serve and demo exit non-zero with a sentence; nothing is created."""
     for command in ("serve", "demo"):
