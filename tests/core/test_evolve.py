@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,9 +10,9 @@ from hypothesis import strategies as st
 from moderator.core.commands import Actor, Command, Spec
 from moderator.core.decide import COMMANDS, FOLLOW_UPS, decide
 from moderator.core.errors import Refused
-from moderator.core.evolve import APPLY, evolve, fold
+from moderator.core.evolve import APPLY, Event, evolve, fold
 from moderator.core.report import report, report_csv
-from moderator.core.state import initial
+from moderator.core.state import SessionState, initial
 from moderator.core.view import view
 from tests.support.core import MOD, SYSTEM, session
 
@@ -44,7 +45,7 @@ ARG_VALUES = {
 any_args = st.fixed_dictionaries({}, optional=ARG_VALUES)
 
 
-def args_of(spec: Spec) -> st.SearchStrategy[dict]:
+def args_of(spec: Spec) -> st.SearchStrategy[dict[str, Any]]:
     """Args of the right names for `spec`, mostly, and sometimes any args."""
     right = st.fixed_dictionaries(
         {k: ARG_VALUES.get(k, st.nothing()) for k in spec.required},
@@ -68,7 +69,8 @@ def test_invariants_hold_over_any_command_stream(stream, fmt):
     is never queued; one active entry per State; replaying the log gives the same state."""
     state = session(3, fmt=fmt, sur=SUR, video=fmt == "virtual")
     start = state
-    log, now = [], 10_000_000
+    log: list[Event] = []
+    now = 10_000_000
     for (name, a), actor, gap in stream:
         now += gap
         try:
@@ -199,6 +201,7 @@ def test_evolve_folds_any_event_sequence(junk, stream, random, virtual):
 def test_an_event_evolve_cannot_read_changes_nothing_but_seq():
     """A known type with a field of the wrong type is skipped whole, like an unknown id."""
     state = fold(session(3), [{"type": "session.opened", "at": 5}])
+    event: Any
     for event in (
         {"type": "speaker.called", "at": 6, "speaker_id": ["s1"]},
         {"type": "speaker.called", "at": "soon", "speaker_id": "s1"},
@@ -225,7 +228,7 @@ def test_every_argument_has_a_strategy():
     assert missing == set()
 
 
-def real_events(state, stream):
+def real_events(state: SessionState, stream: list[Any]) -> list[Event]:
     """The events a stream of commands gives (refused ones dropped)."""
     log, now = [], 10_000_000
     for (name, a), actor, gap in stream:

@@ -54,7 +54,7 @@ def test_an_unknown_command_is_refused_cleanly(name):
     state = session()
     assert not known(name)
     for refuse in (
-        lambda: decide(state, Command(name), MOD, 1),
+        lambda: decide(state, Command(name), Actor("moderator"), 1),
         lambda: authorise(Command(name), Actor("viewer")),
     ):
         with pytest.raises(Refused) as e:

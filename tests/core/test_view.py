@@ -4,13 +4,14 @@ from dataclasses import replace
 
 import pytest
 
+from moderator.core.state import SessionState
 from moderator.core.view import projected_end, public_name, view
 from tests.support.core import Run, mission, session
 
 ROLES = ("moderator", "delegation", "viewer")
 
 
-def named_session():
+def named_session() -> SessionState:
     """s1 has a public name, s2 is not to be published, s3 is published under its own name."""
     state = session(3, fmt="virtual", video=True)
     s1, s2, s3 = state.speakers
