@@ -230,7 +230,8 @@ def test_every_argument_has_a_strategy():
 
 def real_events(state: SessionState, stream: list[Any]) -> list[Event]:
     """The events a stream of commands gives (refused ones dropped)."""
-    log, now = [], 10_000_000
+    log: list[Event] = []
+    now = 10_000_000
     for (name, a), actor, gap in stream:
         now += gap
         try:
