@@ -29,7 +29,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from moderator.core.commands import HOUR_MS, Actor, Command
-from moderator.core.errors import N_, Refused
+from moderator.core.errors import N_, Refused, fill
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.sqlite import Store, StoreUnavailable, Video
@@ -62,7 +62,7 @@ class MediaError(Exception):
 
     def english(self) -> str:
         """The sentence in English, placeholders filled."""
-        return self.message % self.params if self.params else self.message
+        return fill(self.message, self.params)
 
 
 @dataclass(frozen=True, slots=True)

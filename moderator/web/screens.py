@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 import segno
-from babel import Locale
 from babel.dates import format_datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -26,7 +25,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from moderator import __version__
+from moderator.core.errors import fill
 from moderator.core.state import SessionState
+from moderator.i18n import locales
 from moderator.i18n import translation as i18n
 from moderator.i18n.countries import state_name
 from moderator.runtime.engine import Engine
@@ -49,7 +50,6 @@ _FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matchin
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
 _OPEN_PHASES = frozenset({"opening", "statements", "qa"})
-_RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # The moderator's one-click message, sent in the language of the speaker on the floor.
 # The same msgid is the button's label in console.html, which is where the catalogs pick it up.
 _CONCLUDE = "Please conclude your statement."
@@ -86,16 +86,6 @@ def _environment() -> jinja2.Environment:
     )
 
 
-@cache
-def _languages() -> tuple[tuple[str, str], ...]:
-    """Each supported language with its own name for itself ("Français"), for the picker."""
-    out = []
-    for code in i18n.SUPPORTED_LOCALES:
-        name = Locale.parse(code).get_display_name(code) or code
-        out.append((code, name[:1].upper() + name[1:]))
-    return tuple(out)
-
-
 def _locale(request: Request) -> tuple[str, str | None]:
     """The page's language, and the choice to remember in a cookie when `?lang=` was given."""
     asked = request.query_params.get("lang")
@@ -108,8 +98,7 @@ def _gettext(lang: str) -> Callable[..., str]:
     translations = i18n.translations(lang)
 
     def gettext(msgid: str, **params: Any) -> str:
-        text = translations.gettext(msgid)
-        return text % params if params else text
+        return fill(translations.gettext(msgid), params)
 
     return gettext
 
@@ -125,8 +114,7 @@ def _ngettext(lang: str) -> Callable[..., Any]:
         if n is None:
             forms = translations.ngettext
             return {"one": forms(singular, plural, 1), "other": forms(singular, plural, 2)}
-        text = translations.ngettext(singular, plural, n)
-        return text % {"n": n, **params}
+        return fill(translations.ngettext(singular, plural, n), {"n": n, **params})
 
     return ngettext
 
@@ -157,8 +145,8 @@ def _render(
             _=_gettext(lang),
             ngettext=_ngettext(lang),
             lang=lang,
-            direction="rtl" if lang.split("-")[0] in _RTL_LANGUAGES else "ltr",
-            languages=_languages(),
+            direction=locales.direction(lang),
+            languages=locales.picker(),
             static_url=_static_url(request),
             **context,
         )

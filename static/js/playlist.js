@@ -4,15 +4,14 @@
 // It uses the console's live connection (live.js sets window.uprLive) and its state events.
 
 import { attr, h, reconcile, show, text } from "./dom.js";
-import { everyFrame, formatDuration, pageConfig } from "./live.js";
+import { everyFrame, fill, formatDuration, pageConfig } from "./live.js";
 import { targetMs } from "./video.js";
 
 const panel = document.getElementById("playlist-panel");
 const words = panel ? JSON.parse(panel.dataset.strings || "{}") : {};
 const common = pageConfig("strings");
 const $ = (id) => document.getElementById(id);
-const say = (key, params = {}) =>
-  String(words[key] ?? common[key] ?? key).replace(/%\(([a-z_]+)\)s/g, (whole, k) => (k in params ? String(params[k]) : whole));
+const say = (key, params = {}) => fill(words[key] ?? common[key] ?? key, params);
 
 let seeking = false; // the moderator is dragging the slider: do not move it under their hand
 
