@@ -33,6 +33,7 @@ from moderator.core.errors import N_, Refused, fill
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.sqlite import Store, StoreUnavailable, Video
+from moderator.web import urls
 from moderator.web.api import error, principal, unauthorised
 
 log = logging.getLogger("moderator.web.media")
@@ -263,7 +264,7 @@ def _open_session(engine: Engine, session_id: str) -> None:
 async def _record(
     store: Store, engine: Engine, session_id: str, video: Video, previous: Video | None
 ) -> Attached:
-    url = f"/media/{video.path}"
+    url = urls.media(video.path)
     args: dict[str, Any] = {"speaker_id": video.speaker_id, "url": url}
     if video.duration_ms is not None:
         args["duration_ms"] = video.duration_ms
@@ -374,5 +375,5 @@ async def serve(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/api/speakers/{speaker_id}/video", upload, methods=["PUT"]),
-        Route("/media/{name}", serve, methods=["GET", "HEAD"]),
+        Route(urls.MEDIA, serve, methods=["GET", "HEAD"]),
     ]

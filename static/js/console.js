@@ -3,6 +3,7 @@
 
 import { attr, h, reconcile, show, text } from "./dom.js";
 import { describer } from "./describe.js";
+import { positionMs } from "./lib/arithmetic.js";
 import {
   clockDate,
   clockTime,
@@ -11,6 +12,7 @@ import {
   CueAnnouncer,
   dayOf,
   everyFrame,
+  fill,
   formatCountdown,
   formatDuration,
   pageConfig,
@@ -56,7 +58,8 @@ $("auth-form").addEventListener("submit", (ev) => {
 
 const token = takeToken(TOKEN_KEY);
 if (token) {
-  $("cards-link").href = `/series/${encodeURIComponent(config.series_id)}/cards#token=${encodeURIComponent(token)}`;
+  const cards = $("cards-link"); // its href is the server's (moderator/web/urls.py); the token rides in the fragment
+  cards.href = `${cards.getAttribute("href")}#token=${encodeURIComponent(token)}`;
 }
 
 // ---------------------------------------------------------------- toasts
@@ -120,9 +123,7 @@ function nextQuestion() {
 }
 
 function playbackPosition(s, now) {
-  const p = s.playback;
-  if (!p) return 0;
-  return p.status === "playing" ? p.position_ms + (now - p.anchor) : p.position_ms;
+  return s.playback ? positionMs(s.playback, now) : 0;
 }
 
 // Plain buttons that carry their command in data attributes.
@@ -154,7 +155,7 @@ $("close-dialog").addEventListener("close", () => {
 });
 
 $("message-text").addEventListener("input", () => {
-  text($("message-count"), tr("chars_left", { n: 200 - Array.from($("message-text").value).length }));
+  text($("message-count"), tr("chars_left", { n: config.rules.message_max - Array.from($("message-text").value).length }));
 });
 $("message-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -186,14 +187,14 @@ $("conclude").addEventListener("click", () => {
 const picker = $("session-picker");
 if (picker) {
   picker.addEventListener("change", () => {
-    location.href = `/s/${encodeURIComponent(picker.value)}/console${location.search}`;
+    location.href = fill(config.urls.console, { session_id: encodeURIComponent(picker.value) }) + location.search;
   });
 }
 
 $("report").addEventListener("click", async () => {
   const current = sessionStorage.getItem(TOKEN_KEY);
   try {
-    const response = await fetch(`/api/sessions/${encodeURIComponent(config.session_id)}/report?format=csv`, {
+    const response = await fetch(`${fill(config.urls.report, { session_id: encodeURIComponent(config.session_id) })}?format=csv`, {
       headers: { Authorization: `Bearer ${current}` },
       cache: "no-store",
     });

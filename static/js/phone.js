@@ -19,7 +19,7 @@ const strings = pageConfig("strings");
 const tr = translator(strings);
 const words = describer(config, tr);
 const $ = (id) => document.getElementById(id);
-const OPEN_PHASES = new Set(["opening", "statements", "qa"]);
+const OPEN_PHASES = new Set(config.rules.open_phases);
 const FOLLOW_EVERY_MS = 20000;
 
 const live = connect({ sessionId: config.session_id, token: config.token, lang: config.lang, messages: strings });
@@ -118,7 +118,7 @@ everyFrame((now) => {
 // ---------------------------------------------------------------- actions
 
 $("topic").addEventListener("input", () => {
-  const left = 280 - Array.from($("topic").value).length;
+  const left = config.rules.topic_max - Array.from($("topic").value).length;
   text($("topic-count"), tr("chars_left", { n: left }));
 });
 

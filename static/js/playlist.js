@@ -10,6 +10,7 @@ import { targetMs } from "./video.js";
 const panel = document.getElementById("playlist-panel");
 const words = panel ? JSON.parse(panel.dataset.strings || "{}") : {};
 const common = pageConfig("strings");
+const rules = pageConfig().rules; // open phases, limits: from the server (moderator/core/rules.py)
 const $ = (id) => document.getElementById(id);
 const say = (key, params = {}) => fill(words[key] ?? common[key] ?? key, params);
 
@@ -93,7 +94,7 @@ function render(s) {
   text($("playlist-toggle"), pb && pb.status === "playing" ? say("pause") : say("resume"));
   attr($("playlist-toggle"), "aria-pressed", pb && pb.status === "playing" ? "true" : "false");
   const next = upcoming(s)[0];
-  show($("playlist-start"), !on && Boolean(next) && (s.phase === "opening" || s.phase === "statements" || s.phase === "qa"));
+  show($("playlist-start"), !on && Boolean(next) && rules.open_phases.includes(s.phase));
   if (next) {
     $("playlist-start").dataset.id = next.id;
     text($("playlist-start"), say("start_with", { name: next.name }));

@@ -1,0 +1,61 @@
+"""The rules the screens also need, in one place: open phases, text limits, who may do what now.
+
+The server decides with them (`decide`) and gives them to the browser (the page config's
+`rules`), so no screen re-types a phase list, a limit or the State under Review's exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderator.core.commands import MESSAGE_MAX, TOPIC_MAX, Role
+from moderator.core.state import Phase, SessionState, Speaker
+
+__all__ = [
+    "MESSAGE_MAX",
+    "OPEN_PHASES",
+    "TOPIC_MAX",
+    "abilities",
+    "is_state_under_review",
+    "next_video",
+    "page_rules",
+]
+
+# The phases in which speakers take the floor, videos play and States may ask to speak.
+OPEN_PHASES: tuple[Phase, ...] = ("opening", "statements", "qa")
+
+
+def is_state_under_review(state: SessionState, state_code: str | None) -> bool:
+    """The State under Review takes part in its own Pre-session but may not ask questions."""
+    return bool(state_code) and state_code == state.setup.state_under_review
+
+
+def next_video(state: SessionState, after: str | None = None) -> Speaker | None:
+    """The first speaker still waiting whose video is ready, in agenda order (not `after`)."""
+    return next(
+        (s for s in state.speakers if s.id != after and s.status == "waiting" and s.video_url is not None),
+        None,
+    )
+
+
+def abilities(state: SessionState, role: Role, state_code: str | None = None) -> dict[str, bool]:
+    """What `role` (a mission: with its `state_code`) may do in `state` now, as the screens show it."""
+    open_now = state.phase in OPEN_PHASES
+    sur = role == "delegation" and is_state_under_review(state, state_code)
+    queued = role == "delegation" and state_code is not None and state.entry_of(state_code) is not None
+    return {
+        "open": open_now,
+        "sur": sur,
+        "can_request": role == "delegation" and open_now and not sur and not queued,
+        "can_call": role == "moderator" and open_now,
+        "can_play": role == "moderator" and open_now and state.setup.format != "in_person",
+    }
+
+
+def page_rules() -> dict[str, Any]:
+    """The rules as the page config gives them to the browser (`config.rules`)."""
+    return {
+        "open_phases": list(OPEN_PHASES),
+        "topic_max": TOPIC_MAX,
+        "message_max": MESSAGE_MAX,
+    }
