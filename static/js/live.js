@@ -83,30 +83,10 @@ export function serverNow() {
 
 // ---------------------------------------------------------------- countdowns
 
-/** Remaining milliseconds of a contract `timer` at server time `t`; negative is overtime. */
-export function remainingMs(timer, t) {
-  if (!timer) return 0;
-  const base = timer.duration_ms - timer.elapsed_ms;
-  if (timer.status === "running" && timer.running_since != null) {
-    return base - Math.max(0, t - timer.running_since);
-  }
-  return base;
-}
+// Time left and time run: the shared arithmetic (lib/arithmetic.js, pinned with the server by tests/fixtures).
+import { ranMs, remainingMs, runningPartMs } from "./lib/arithmetic.js";
 
-/** Milliseconds the timer has run by server time `t`, the current run included. */
-export function ranMs(timer, t) {
-  if (!timer) return 0;
-  if (timer.status === "running" && timer.running_since != null) {
-    return timer.elapsed_ms + Math.max(0, t - timer.running_since);
-  }
-  return timer.elapsed_ms;
-}
-
-/** The part of the current run not yet counted in `spoken_ms` (PROTOCOL §3.2). */
-export function runningPartMs(timer, t) {
-  if (!timer || timer.status !== "running" || timer.running_since == null) return 0;
-  return Math.max(0, t - timer.running_since);
-}
+export { ranMs, remainingMs, runningPartMs };
 
 function pad2(n) {
   return n < 10 ? `0${n}` : String(n);

@@ -13,6 +13,7 @@
 // `video.duration`) reads it in the browser and reports it, so the server can move on at its end.
 // Browsers that refuse to play sound without a click get the video muted and a large Unmute button.
 
+import { positionMs } from "./lib/arithmetic.js";
 import { serverNow } from "./live.js";
 
 export const DEAD_BAND_MS = 300;
@@ -27,13 +28,8 @@ const MAX_LEAD_MS = 1500;
 const HAVE_METADATA = 1;
 const HAVE_FUTURE_DATA = 3;
 
-/** The server's position of `playback` at server time `t` (ms), within [0, duration] when it is known. */
-export function targetMs(playback, t, durationMs = playback.duration_ms) {
-  let pos = playback.position_ms;
-  if (playback.status === "playing") pos += Math.max(0, t - playback.anchor);
-  if (durationMs != null) pos = Math.min(pos, durationMs);
-  return Math.max(0, pos);
-}
+/** The server's position of `playback` at server time `t` (ms): the shared arithmetic (lib/arithmetic.js). */
+export const targetMs = positionMs;
 
 /**
  * What to do about `drift` (the video's position minus the target, ms) while playing:

@@ -1,0 +1,21 @@
+// The browser's arithmetic against the cases the Python tests read too (tests/fixtures/*.json).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import { positionMs, ranMs, remainingMs } from "../../static/js/lib/arithmetic.js";
+
+const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8")).cases;
+
+for (const c of fixture("timer.json")) {
+  test(`timer: ${c.name}`, () => {
+    assert.equal(remainingMs(c.timer, c.now), c.remaining_ms);
+    assert.equal(ranMs(c.timer, c.now), c.ran_ms);
+  });
+}
+
+for (const c of fixture("playback.json")) {
+  test(`playback: ${c.name}`, () => {
+    assert.equal(positionMs(c.playback, c.now), c.position_ms);
+  });
+}
