@@ -12,7 +12,7 @@ from typing import Any
 from moderator.core.commands import Actor, Command, authorise, parse_args
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
-from moderator.core.rules import OPEN_PHASES, is_state_under_review, next_video
+from moderator.core.rules import OPEN_PHASES, SUR_MAY_REQUEST, is_state_under_review, next_video
 from moderator.core.state import Phase, SessionState, Speaker
 
 Event = dict[str, Any]
@@ -196,7 +196,7 @@ def _timer_reset(state: SessionState, args: dict[str, Any], actor: Actor, now: i
 
 def _request(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     code = actor.state_code or ""
-    if is_state_under_review(state, code):
+    if not SUR_MAY_REQUEST and is_state_under_review(state, code):
         raise Refused(
             "sur_cannot_ask",
             N_("The State under Review takes part in its own Pre-session but may not ask questions."),

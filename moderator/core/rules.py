@@ -14,6 +14,7 @@ from moderator.core.state import Phase, SessionState, Speaker
 __all__ = [
     "MESSAGE_MAX",
     "OPEN_PHASES",
+    "SUR_MAY_REQUEST",
     "TOPIC_MAX",
     "abilities",
     "is_state_under_review",
@@ -24,9 +25,12 @@ __all__ = [
 # The phases in which speakers take the floor, videos play and States may ask to speak.
 OPEN_PHASES: tuple[Phase, ...] = ("opening", "statements", "qa")
 
+# The State under Review takes part in its own Pre-session but may not ask questions.
+SUR_MAY_REQUEST = False
+
 
 def is_state_under_review(state: SessionState, state_code: str | None) -> bool:
-    """The State under Review takes part in its own Pre-session but may not ask questions."""
+    """Whether `state_code` is the State whose Pre-session `state` is."""
     return bool(state_code) and state_code == state.setup.state_under_review
 
 
@@ -46,7 +50,7 @@ def abilities(state: SessionState, role: Role, state_code: str | None = None) ->
     return {
         "open": open_now,
         "sur": sur,
-        "can_request": role == "delegation" and open_now and not sur and not queued,
+        "can_request": role == "delegation" and open_now and (SUR_MAY_REQUEST or not sur) and not queued,
         "can_call": role == "moderator" and open_now,
         "can_play": role == "moderator" and open_now and state.setup.format != "in_person",
     }
@@ -58,4 +62,5 @@ def page_rules() -> dict[str, Any]:
         "open_phases": list(OPEN_PHASES),
         "topic_max": TOPIC_MAX,
         "message_max": MESSAGE_MAX,
+        "sur_may_request": SUR_MAY_REQUEST,
     }

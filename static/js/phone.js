@@ -47,6 +47,13 @@ function renderAddressees(session) {
   );
 }
 
+/** What this mission may do now, by the server's rules (config.rules; moderator/core/rules.py `abilities`). */
+function abilities(session, code, entry) {
+  const open = OPEN_PHASES.has(session.phase);
+  const sur = session.state_under_review.code === code;
+  return { open, sur, can_request: open && !entry && (!sur || config.rules.sur_may_request) };
+}
+
 function render(session) {
   const code = myCode();
   text($("mission"), tr("mission_of", { state: words.stateName({ code }) }));
@@ -55,16 +62,17 @@ function render(session) {
   attr(document.body, "data-phase", session.phase);
 
   const entry = mine(session);
-  const isSur = session.state_under_review.code === code;
+  const may = abilities(session, code, entry);
+  const isSur = may.sur;
   let notice = "";
-  if (isSur) notice = tr("sur_reason", { state: words.surName(session.state_under_review) });
+  if (isSur && !config.rules.sur_may_request) notice = tr("sur_reason", { state: words.surName(session.state_under_review) });
   else if (session.phase === "closed") notice = tr("closed");
-  else if (!entry && !OPEN_PHASES.has(session.phase)) notice = tr("not_open");
+  else if (!entry && !may.open) notice = tr("not_open");
   show($("notice"), Boolean(notice));
   text($("notice"), notice);
   attr(document.body, "data-sur", isSur ? "true" : null);
 
-  show($("request"), !isSur && !entry && OPEN_PHASES.has(session.phase));
+  show($("request"), may.can_request);
   show($("mine"), Boolean(entry));
   if (entry) {
     const place = session.queue.indexOf(entry) + 1;

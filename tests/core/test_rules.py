@@ -1,0 +1,74 @@
+"""The rules the screens also need (moderator/core/rules.py) say what decide() does, phase by phase."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderator.core import rules
+from moderator.core.commands import Command
+from moderator.core.decide import decide
+from moderator.core.errors import Refused
+from moderator.core.state import Format, SessionState
+from tests.support.core import MOD, Run, mission, session
+
+STEPS = {
+    "scheduled": (),
+    "opening": ("session.open",),
+    "statements": ("session.open", "session.statements"),
+    "qa": ("session.open", "session.qa"),
+    "closed": ("session.open", "session.close"),
+}
+
+
+def _in(phase: str, fmt: Format = "in_person") -> SessionState:
+    run = Run(session(fmt=fmt, sur="DE", video=fmt != "in_person"))
+    for step in STEPS[phase]:
+        run.do(step)
+    assert run.state.phase == phase
+    return run.state
+
+
+def _accepted(state: SessionState, name: str, actor, **args) -> bool:
+    try:
+        decide(state, Command(name, args), actor, 3_000_000)
+    except Refused:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("phase", sorted(STEPS))
+@pytest.mark.parametrize("code", ["FR", "DE"])
+def test_can_request_is_what_decide_accepts(phase: str, code: str) -> None:
+    """The phone shows the request form exactly when the server would accept the request."""
+    state = _in(phase)
+    may = rules.abilities(state, "delegation", code)
+    assert may["sur"] == (code == "DE")
+    accepted = _accepted(state, "queue.request", mission(code), addressed_to=None, topic="")
+    assert may["can_request"] == accepted
+
+
+@pytest.mark.parametrize("phase", rules.OPEN_PHASES)
+def test_a_queued_state_may_not_request_again(phase: str) -> None:
+    run = Run(_in(phase))
+    run.do("queue.request", mission("FR"), addressed_to=None, topic="")
+    assert rules.abilities(run.state, "delegation", "FR")["can_request"] is False
+    assert not _accepted(run.state, "queue.request", mission("FR"), addressed_to=None, topic="")
+
+
+@pytest.mark.parametrize("phase", sorted(STEPS))
+@pytest.mark.parametrize("fmt", ["in_person", "virtual"])
+def test_can_call_and_can_play_are_what_decide_accepts(phase: str, fmt: Format) -> None:
+    state = _in(phase, fmt)
+    may = rules.abilities(state, "moderator")
+    assert may["can_call"] == _accepted(state, "speaker.call", MOD, speaker_id="s1")
+    assert may["can_play"] == _accepted(state, "playback.play", MOD, speaker_id="s1")
+
+
+def test_the_next_video_is_the_first_waiting_speaker_with_one() -> None:
+    state = _in("opening", "virtual")
+    assert [s.id for s in state.speakers] == ["s1", "s2", "s3"]
+    first = rules.next_video(state)
+    assert first is not None and first.id == "s1"
+    after = rules.next_video(state, after="s1")
+    assert after is not None and after.id == "s2"
+    assert rules.next_video(_in("opening")) is None  # no videos in person
