@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderator.core.commands import MESSAGE_MAX, TOPIC_MAX, Role
-from moderator.core.state import Phase, SessionState, Speaker
+from moderator.core.state import Floor, Phase, SessionState, Speaker
 
 __all__ = [
     "MESSAGE_MAX",
@@ -20,6 +20,7 @@ __all__ = [
     "is_state_under_review",
     "next_video",
     "page_rules",
+    "spoken_ms",
 ]
 
 # The phases in which speakers take the floor, videos play and States may ask to speak.
@@ -32,6 +33,16 @@ SUR_MAY_REQUEST = False
 def is_state_under_review(state: SessionState, state_code: str | None) -> bool:
     """Whether `state_code` is the State whose Pre-session `state` is."""
     return bool(state_code) and state_code == state.setup.state_under_review
+
+
+def spoken_ms(state: SessionState, speaker: Speaker, at: int) -> int:
+    """The speaker's spoken time at `at`: their ended turns, plus the timer's run if they hold the floor.
+
+    The browser adds the same running part to the wire's `spoken_ms` (lib/arithmetic.js `spokenMs`;
+    both pinned by tests/fixtures/spoken.json)."""
+    if state.floor == Floor("speaker", speaker.id):
+        return speaker.spoken_ms + state.timer.ran(at)
+    return speaker.spoken_ms
 
 
 def next_video(state: SessionState, after: str | None = None) -> Speaker | None:

@@ -3,7 +3,7 @@
 
 import { attr, h, reconcile, show, text } from "./dom.js";
 import { describer } from "./describe.js";
-import { positionMs } from "./lib/arithmetic.js";
+import { positionMs, spokenMs } from "./lib/arithmetic.js";
 import {
   clockDate,
   clockTime,
@@ -18,7 +18,6 @@ import {
   pageConfig,
   projectedEndAt,
   remainingMs,
-  runningPartMs,
   serverNow,
   takeToken,
   translator,
@@ -562,9 +561,8 @@ if (!token) {
     // Spoken time: the runs already ended plus the one under way (PROTOCOL §3.2).
     for (const row of $("speakers").children) {
       const cell = row.children[3];
-      const base = Number(cell.dataset.base || 0);
-      const speaking = s.floor && s.floor.kind === "speaker" && s.floor.id === row.dataset.key;
-      text(cell, formatDuration(base + (speaking ? runningPartMs(s.timer, now) : 0)));
+      const speaking = Boolean(s.floor && s.floor.kind === "speaker" && s.floor.id === row.dataset.key);
+      text(cell, formatDuration(spokenMs({ spoken_ms: Number(cell.dataset.base || 0) }, s.timer, speaking, now)));
     }
     drawClock(s, now);
     drawPlayback(s, now);

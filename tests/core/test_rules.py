@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from moderator.core import rules
 from moderator.core.commands import Command
 from moderator.core.decide import decide
 from moderator.core.errors import Refused
-from moderator.core.state import Format, SessionState
+from moderator.core.state import Floor, Format, SessionState
+from moderator.core.timer import Timer
+from moderator.core.view import view
 from tests.support.core import MOD, Run, mission, session
 
 STEPS = {
@@ -72,3 +79,26 @@ def test_the_next_video_is_the_first_waiting_speaker_with_one() -> None:
     after = rules.next_video(state, after="s1")
     assert after is not None and after.id == "s2"
     assert rules.next_video(_in("opening")) is None  # no videos in person
+
+
+def _spoken_cases() -> list[dict[str, Any]]:
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "spoken.json"
+    cases: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+@pytest.mark.parametrize("case", _spoken_cases(), ids=lambda c: c["name"])
+def test_spoken_time_agrees_with_the_shared_fixture(case: dict[str, Any]) -> None:
+    """The wire's `spoken_ms` plus the browser's running part is the server's spoken time
+    (tests/js/arithmetic.test.mjs runs the same cases on lib/arithmetic.js)."""
+    wire = case["timer"]
+    timer = Timer(wire["duration_ms"], wire["elapsed_ms"], wire["running_since"])
+    assert timer.wire() == wire
+    base = session()
+    first = base.speakers[0]
+    ended = case["speaker"]["spoken_ms"] - (timer.elapsed_ms if case["holds_floor"] else 0)
+    first = replace(first, spoken_ms=ended, status="speaking" if case["holds_floor"] else "done")
+    floor = Floor("speaker", first.id) if case["holds_floor"] else None
+    state = replace(base, speakers=(first, *base.speakers[1:]), floor=floor, timer=timer)
+    assert view(state, "moderator", case["now"])["speakers"][0]["spoken_ms"] == case["speaker"]["spoken_ms"]
+    assert rules.spoken_ms(state, first, case["now"]) == case["spoken_ms"]

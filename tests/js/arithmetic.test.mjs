@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { positionMs, ranMs, remainingMs } from "../../static/js/lib/arithmetic.js";
+import { positionMs, ranMs, remainingMs, spokenMs } from "../../static/js/lib/arithmetic.js";
 
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8")).cases;
 
@@ -17,5 +17,11 @@ for (const c of fixture("timer.json")) {
 for (const c of fixture("playback.json")) {
   test(`playback: ${c.name}`, () => {
     assert.equal(positionMs(c.playback, c.now), c.position_ms);
+  });
+}
+
+for (const c of fixture("spoken.json")) {
+  test(`spoken: ${c.name}`, () => {
+    assert.equal(spokenMs(c.speaker, c.timer, c.holds_floor, c.now), c.spoken_ms);
   });
 }

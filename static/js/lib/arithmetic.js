@@ -21,6 +21,14 @@ export function runningPartMs(timer, t) {
   return Math.max(0, t - timer.running_since);
 }
 
+/**
+ * A speaker's spoken time at server time `t`: the wire's `spoken_ms` (every run already ended)
+ * plus the run under way when they hold the floor (PROTOCOL §3.2; Python: core/rules.py spoken_ms).
+ */
+export function spokenMs(speaker, timer, holdsFloor, t) {
+  return speaker.spoken_ms + (holdsFloor ? runningPartMs(timer, t) : 0);
+}
+
 /** The position of a contract `playback` at server time `t` (ms), within [0, duration] when it is known. */
 export function positionMs(playback, t, durationMs = playback.duration_ms) {
   let pos = playback.position_ms;
