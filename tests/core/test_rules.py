@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from moderator.core import rules
-from moderator.core.commands import Command
+from moderator.core.commands import Actor, Command
 from moderator.core.decide import decide
 from moderator.core.errors import Refused
 from moderator.core.state import Floor, Format, SessionState
@@ -35,7 +35,7 @@ def _in(phase: str, fmt: Format = "in_person") -> SessionState:
     return run.state
 
 
-def _accepted(state: SessionState, name: str, actor, **args) -> bool:
+def _accepted(state: SessionState, name: str, actor: Actor, **args: Any) -> bool:
     try:
         decide(state, Command(name, args), actor, 3_000_000)
     except Refused:

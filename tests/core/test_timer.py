@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -58,14 +59,14 @@ def test_ran_equals_the_sum_of_running_intervals(steps):
     assert t.ran(now) == expected
 
 
-def _fixture_cases(name: str) -> list[dict]:
+def _fixture_cases(name: str) -> list[dict[str, Any]]:
     path = Path(__file__).resolve().parents[1] / "fixtures" / name
-    cases: list[dict] = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    cases: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cases"]
     return cases
 
 
 @pytest.mark.parametrize("case", _fixture_cases("timer.json"), ids=lambda c: c["name"])
-def test_time_left_and_time_run_agree_with_the_shared_fixture(case: dict) -> None:
+def test_time_left_and_time_run_agree_with_the_shared_fixture(case: dict[str, Any]) -> None:
     """The cases tests/js/arithmetic.test.mjs runs on the browser's arithmetic, here on the server's."""
     wire = case["timer"]
     timer = Timer(wire["duration_ms"], wire["elapsed_ms"], wire["running_since"])
