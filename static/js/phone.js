@@ -4,6 +4,7 @@
 
 import { attr, h, reconcile, show, text } from "./dom.js";
 import { describer } from "./describe.js";
+import { abilities } from "./lib/rules.js";
 import {
   connect,
   countdownLevel,
@@ -47,13 +48,6 @@ function renderAddressees(session) {
   );
 }
 
-/** What this mission may do now, by the server's rules (config.rules; moderator/core/rules.py `abilities`). */
-function abilities(session, code, entry) {
-  const open = OPEN_PHASES.has(session.phase);
-  const sur = session.state_under_review.code === code;
-  return { open, sur, can_request: open && !entry && (!sur || config.rules.sur_may_request) };
-}
-
 function render(session) {
   const code = myCode();
   text($("mission"), tr("mission_of", { state: words.stateName({ code }) }));
@@ -62,7 +56,7 @@ function render(session) {
   attr(document.body, "data-phase", session.phase);
 
   const entry = mine(session);
-  const may = abilities(session, code, entry);
+  const may = abilities(session, code, config.rules); // the server's rules (lib/rules.js, core/rules.py)
   const isSur = may.sur;
   let notice = "";
   if (isSur && !config.rules.sur_may_request) notice = tr("sur_reason", { state: words.surName(session.state_under_review) });

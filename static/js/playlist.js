@@ -5,6 +5,7 @@
 
 import { attr, h, reconcile, show, text } from "./dom.js";
 import { everyFrame, fill, formatDuration, pageConfig } from "./live.js";
+import { upcoming } from "./lib/rules.js";
 import { targetMs } from "./video.js";
 
 const panel = document.getElementById("playlist-panel");
@@ -34,10 +35,8 @@ async function run(name, args = {}) {
   }
 }
 
-/** Speakers whose video is ready and who are still waiting: what the server will play next. */
-export function upcoming(s) {
-  return s.speakers.filter((sp) => sp.status === "waiting" && sp.video);
-}
+// Speakers whose video is ready and who are still waiting: what the server will play next (lib/rules.js).
+export { upcoming };
 
 /** True once every video has been shown: the moment to offer the questions. */
 export function sequenceOver(s) {

@@ -102,3 +102,44 @@ def test_spoken_time_agrees_with_the_shared_fixture(case: dict[str, Any]) -> Non
     state = replace(base, speakers=(first, *base.speakers[1:]), floor=floor, timer=timer)
     assert view(state, "moderator", case["now"])["speakers"][0]["spoken_ms"] == case["speaker"]["spoken_ms"]
     assert rules.spoken_ms(state, first, case["now"]) == case["spoken_ms"]
+
+
+def _rules_fixture() -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "rules.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_the_fixture_rules_are_the_page_rules() -> None:
+    """tests/js/rules.test.mjs reads the browser's rules from the fixture: they are the server's."""
+    assert _rules_fixture()["rules"] == rules.page_rules()
+
+
+@pytest.mark.parametrize("case", _rules_fixture()["abilities"], ids=lambda c: c["name"])
+def test_abilities_agree_with_the_shared_fixture(case: dict[str, Any]) -> None:
+    """The state the fixture's view describes gives the same abilities on the server."""
+    wanted = case["session"]
+    run = Run(_in(wanted["phase"]))
+    for entry in wanted["queue"]:
+        run.do("queue.request", mission(entry["state"]["code"]), addressed_to=None, topic="")
+    seen = view(run.state, "delegation", run.now)
+    assert seen["phase"] == wanted["phase"]
+    assert seen["state_under_review"]["code"] == wanted["state_under_review"]["code"]
+    assert [e["state"]["code"] for e in seen["queue"]] == [e["state"]["code"] for e in wanted["queue"]]
+    may = rules.abilities(run.state, "delegation", case["code"])
+    assert {k: may[k] for k in case["abilities"]} == case["abilities"]
+
+
+@pytest.mark.parametrize("case", _rules_fixture()["next_video"], ids=lambda c: c["name"])
+def test_the_next_video_agrees_with_the_shared_fixture(case: dict[str, Any]) -> None:
+    base = session(n=len(case["speakers"]))
+    speakers = tuple(
+        replace(s, id=c["id"], status=c["status"], video_url=f"/media/{c['id']}.mp4" if c["video"] else None)
+        for s, c in zip(base.speakers, case["speakers"], strict=True)
+    )
+    state = replace(base, speakers=speakers)
+    assert [s["video"] is not None for s in view(state, "moderator", 0)["speakers"]] == [
+        c["video"] for c in case["speakers"]
+    ]
+    nxt = rules.next_video(state)
+    assert (nxt.id if nxt else None) == case["next"]
