@@ -40,8 +40,3 @@ def direction(code: str) -> Direction:
 def picker() -> tuple[tuple[str, str], ...]:
     """Each language with its own name for itself, in the list's order, for the language picker."""
     return tuple((loc.code, loc.name) for loc in LOCALES)
-
-
-def wire() -> list[dict[str, str]]:
-    """The list as the page config gives it to the browser."""
-    return [{"code": loc.code, "name": loc.name, "dir": loc.direction} for loc in LOCALES]
