@@ -14,6 +14,7 @@ from moderator.i18n.translation import format_start, translate, translate_plural
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.sqlite import CreatedSeries, Store
+from moderator.web import urls
 
 
 async def import_file(path: Path, settings: Settings, locale: str = "en") -> tuple[CreatedSeries | None, str]:
@@ -107,22 +108,23 @@ def _summary(
         when = format_start(start_ms, tz, locale)
         lines += [
             f"{when}  {state_name(sur, locale)}",
-            f"  console  {base}/s/{sid}/console#token={token}",
-            f"  speaker  {base}/s/{sid}/speaker    room  {base}/s/{sid}/room    watch  {base}/s/{sid}/watch",
+            f"  console  {base}{urls.screen(sid, 'console')}#token={token}",
+            f"  speaker  {base}{urls.screen(sid, 'speaker')}    room  {base}{urls.screen(sid, 'room')}"
+            f"    watch  {base}{urls.screen(sid, 'watch')}",
         ]
     lines += [
         "",
         translate(
             locale,
             N_("Missions' join cards (printable, one QR code per mission): %(url)s"),
-            {"url": f"{base}/series/{created.series_id}/cards#token={token}"},
+            {"url": f"{base}{urls.cards(created.series_id)}#token={token}"},
         ),
     ]
     if created.delegations:
         sur = sessions[0][1] if sessions else ""
         sample = [d for d in created.delegations if d["state"] in (sur, "FR", "BR", "KE", "JP")]
         lines.append(translate(locale, N_("Some missions' phones:")))
-        lines += [f"  {state_name(d['state'], locale):<24} {base}/join/{d['token']}" for d in sample]
+        lines += [f"  {state_name(d['state'], locale):<24} {base}{urls.join(d['token'])}" for d in sample]
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from moderator.core.errors import N_, Phrase
+from moderator.core.errors import N_, Phrase, fill
 from moderator.settings import Settings
 from moderator.store.sqlite import Store, StoreUnavailable
 
@@ -24,7 +24,7 @@ class StartupError(Exception):
     """The server cannot start: `message` (an English msgid with `params`) says why and what to do."""
 
     def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message % params if params else message)
+        super().__init__(fill(message, params))
         self.message = message
         self.params = params
 

@@ -21,14 +21,15 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import yaml
 
-from moderator.core.errors import N_
+from moderator.core.errors import N_, fill
 from moderator.core.strict_json import NotFinite, loads
 from moderator.core.text import TextError, clean_text
+from moderator.i18n import locales
 from moderator.i18n.countries import is_state
 
 FORMATS = ("in_person", "virtual", "hybrid")
 KINDS = ("cso", "nhri", "coalition")
-LANGUAGES = ("en", "fr", "es")
+LANGUAGES = locales.CODES  # a statement is in one of the screens' languages
 DEFAULT_TIMEZONE = "Europe/Zurich"
 MAX_SESSIONS = 50
 MAX_SPEAKERS = 20
@@ -64,7 +65,7 @@ class AgendaError(ValueError):
 
     def english(self) -> str:
         """The sentence in English, placeholders filled."""
-        return self.message % self.params if self.params else self.message
+        return fill(self.message, self.params)
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def parse_agenda(doc: object) -> AgendaSeries:
     )
     warning = N_("Session %(key)s has %(count)s speakers; a Pre-session has at most %(max)s.")
     warnings = tuple(
-        warning % {"key": session.key, "count": len(session.speakers), "max": PRESESSION_SPEAKERS}
+        fill(warning, {"key": session.key, "count": len(session.speakers), "max": PRESESSION_SPEAKERS})
         for session in sessions
         if len(session.speakers) > PRESESSION_SPEAKERS
     )

@@ -32,6 +32,7 @@ from moderator.core.commands import (
 )
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
+from moderator.core.rules import OPEN_PHASES, SUR_MAY_REQUEST, is_state_under_review, next_video
 from moderator.core.state import Phase, SessionState, Speaker
 
 # Every command, declared once on its handler below: roles, args, emitted event types, handler.
@@ -167,7 +168,7 @@ def _statements_begin(state: SessionState, at: int) -> list[Event]:
     emits=("speaker.finished", "queue.answered", "session.statements_began", "speaker.called"),
 )
 def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
-    _phase(state, ("opening", "statements", "qa"))
+    _phase(state, OPEN_PHASES)
     speaker = _speaker(state, args["speaker_id"])
     if state.floor is not None and state.floor.kind == "speaker" and state.floor.id == speaker.id:
         raise Refused("conflict", N_("%(name)s already has the floor."), name=speaker.name)
@@ -251,12 +252,12 @@ def _timer_reset(state: SessionState, args: dict[str, Any], actor: Actor, now: i
 )
 def _request(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     code = actor.state_code or ""
-    if code == state.setup.state_under_review:
+    if not SUR_MAY_REQUEST and is_state_under_review(state, code):
         raise Refused(
             "sur_cannot_ask",
             N_("The State under Review takes part in its own Pre-session but may not ask questions."),
         )
-    _phase(state, ("opening", "statements", "qa"))
+    _phase(state, OPEN_PHASES)
     if state.entry_of(code) is not None:
         raise Refused("already_queued", N_("Your State is already in the queue."))
     addressed_to = args["addressed_to"]
@@ -375,7 +376,7 @@ def _virtual(state: SessionState) -> None:
 )
 def _play(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _virtual(state)
-    _phase(state, ("opening", "statements", "qa"))
+    _phase(state, OPEN_PHASES)
     if args["speaker_id"] is None:
         if state.playback is None or state.playback.status != "paused":
             raise Refused("conflict", N_("No video is paused: choose a speaker's video to play."))
@@ -424,14 +425,9 @@ def _stop_video(state: SessionState, args: dict[str, Any], actor: Actor, now: in
     return end_turn(state, now)
 
 
-def next_video(state: SessionState) -> Speaker | None:
-    """The first speaker still waiting whose video is ready, in agenda order."""
-    return next((s for s in state.speakers if s.status == "waiting" and s.video_url is not None), None)
-
-
 def _start_next(state: SessionState, at: int) -> list[Event]:
     current = state.playback.speaker_id if state.playback is not None else None
-    nxt = next((s for s in state.speakers if s.id != current and s.status == "waiting" and s.video_url), None)
+    nxt = next_video(state, after=current)
     return [] if nxt is None else [_ev("playback.started", at, speaker_id=nxt.id)]
 
 

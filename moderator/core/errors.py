@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
 def N_(message: str) -> str:
     """Mark `message` for extraction into the catalogs; it is translated later, where the locale is known."""
     return message
+
+
+def fill(message: str, params: Mapping[str, object] | None = None) -> str:
+    """`message` with its `%(name)s` placeholders filled from `params` (the one filling rule in Python;
+    the browser's is `fill` in static/js/lib/i18n.js). Without params the message is left as it is."""
+    return message % params if params else message
 
 
 class Phrase:
@@ -20,8 +27,7 @@ class Phrase:
         self.params = params
 
     def __str__(self) -> str:
-        params = {k: str(v) for k, v in self.params.items()}
-        return self.message % params if params else self.message
+        return fill(self.message, {k: str(v) for k, v in self.params.items()})
 
 
 class Refused(Exception):
@@ -39,5 +45,4 @@ class Refused(Exception):
 
     def english(self) -> str:
         """The sentence in English, placeholders filled."""
-        params = {k: str(v) for k, v in self.params.items()}
-        return self.message % params if params else self.message
+        return fill(self.message, {k: str(v) for k, v in self.params.items()})

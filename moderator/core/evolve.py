@@ -13,6 +13,7 @@ from functools import reduce
 from typing import Any
 
 from moderator.core.playback import Playback
+from moderator.core.rules import spoken_ms
 from moderator.core.state import Entry, Floor, Message, SessionState, Speaker
 from moderator.core.timer import IDLE, Timer
 from moderator.i18n.countries import is_state
@@ -98,9 +99,7 @@ def _with_entry(state: SessionState, entry_id: str, **changes: Any) -> SessionSt
 
 def _banked(state: SessionState, speaker: Speaker, at: int) -> int:
     """The speaker's spoken time including the timer's run, if they hold the floor."""
-    if state.floor == Floor("speaker", speaker.id):
-        return speaker.spoken_ms + state.timer.ran(at)
-    return speaker.spoken_ms
+    return spoken_ms(state, speaker, at)
 
 
 @applies("session.opened")

@@ -6,7 +6,8 @@ import csv
 import io
 from typing import Any
 
-from moderator.core.state import Entry, Floor, SessionState
+from moderator.core.rules import spoken_ms
+from moderator.core.state import Entry, SessionState
 from moderator.i18n.countries import state_ref
 
 OUTCOME = {
@@ -22,7 +23,7 @@ def report(state: SessionState, now: int) -> dict[str, Any]:
     """The session's report at server time `now` (a speaker still speaking counts up to `now`)."""
     speakers = []
     for s in state.speakers:
-        spoken = s.spoken_ms + (state.timer.ran(now) if state.floor == Floor("speaker", s.id) else 0)
+        spoken = spoken_ms(state, s, now)
         speakers.append(
             {
                 "id": s.id,

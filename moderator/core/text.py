@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from moderator.core.errors import N_
+from moderator.core.errors import N_, fill
 
 # Characters that could reorder or hide text on a public screen (bidi overrides and isolates).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -14,7 +14,7 @@ class TextError(ValueError):
     """A text value is not acceptable: `message` is a msgid (with `params`) the caller translates."""
 
     def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message % params if params else message)
+        super().__init__(fill(message, params))
         self.message = message
         self.params = params
 

@@ -34,6 +34,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
+from moderator.i18n import locales
 from moderator.i18n.translation import DOMAIN, LOCALE_DIR, SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ MAPPING = ROOT / "babel.cfg"
 # translate_plural(locale, singular, plural, n, params): a counted sentence (moderator/i18n/translation.py).
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "translate_plural": (2, 3)}
 PROJECT = "upr-moderator"
-_LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
+_LANGUAGE_NAMES = {loc.code: loc.english_name for loc in locales.LOCALES}
 _parse_mapping: Callable[..., tuple[Any, Any]] = parse_mapping_cfg  # untyped in Babel
 
 

@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from moderator.i18n import locales
+
 # ISO 3166-1 alpha-2 codes of the 193 Member States of the United Nations.
 _UN_MEMBER_LIST = """
     AD AE AF AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ
@@ -30,7 +32,7 @@ _UN_MEMBERS = frozenset(_UN_MEMBER_LIST.split())
 # The two non-member observer States: the Holy See and the State of Palestine.
 _OBSERVERS = frozenset({"VA", "PS"})
 
-_LOCALES = ("en", "fr", "es")
+_LOCALES = locales.CODES
 _UN_NAMES = Path(__file__).with_name("data") / "un_names.json"
 
 

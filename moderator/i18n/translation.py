@@ -16,10 +16,11 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 
-from moderator.core.errors import Phrase
+from moderator.core.errors import Phrase, fill
+from moderator.i18n import locales
 
-SUPPORTED_LOCALES = ("en", "fr", "es")
-DEFAULT_LOCALE = "en"
+SUPPORTED_LOCALES = locales.CODES
+DEFAULT_LOCALE = locales.DEFAULT
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).with_name("locale")
 
@@ -92,9 +93,9 @@ def translate(locale: str, message: str, params: Mapping[str, object] | None = N
         k: translate(locale, v.message, v.params) if isinstance(v, Phrase) else v for k, v in params.items()
     }
     try:
-        return text % values
+        return fill(text, values)
     except (KeyError, ValueError, TypeError):
-        return message % {k: str(v) for k, v in params.items()}
+        return fill(message, {k: str(v) for k, v in params.items()})
 
 
 def translate_plural(
@@ -105,9 +106,9 @@ def translate_plural(
     text = translations(locale).ngettext(singular, plural, n)
     values = {"n": n, **(params or {})}
     try:
-        return text % values
+        return fill(text, values)
     except (KeyError, ValueError, TypeError):
-        return (singular if n == 1 else plural) % values
+        return fill(singular if n == 1 else plural, values)
 
 
 def format_start(start_ms: int, zone: tzinfo, locale: str) -> str:

@@ -19,6 +19,7 @@ from moderator.core.strict_json import NotFinite, loads
 from moderator.core.view import view
 from moderator.i18n.translation import negotiate, translate
 from moderator.store.sqlite import CreatedSeries, Principal, StoreUnavailable, now_ms
+from moderator.web import urls
 
 
 def error(
@@ -135,7 +136,7 @@ async def create_series(request: Request) -> Response:
 
 
 def links(session_id: str) -> dict[str, str]:
-    return {screen: f"/s/{session_id}/{screen}" for screen in ("console", "speaker", "room", "watch")}
+    return urls.screens(session_id)
 
 
 def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, A
         "series_id": created.series_id,
         "moderator_token": created.moderator_token,
         "sessions": [{**s, "links": links(s["id"])} for s in created.sessions],
-        "delegations": [{**d, "join_url": f"/join/{d['token']}"} for d in created.delegations],
+        "delegations": [{**d, "join_url": urls.join(d["token"])} for d in created.delegations],
         "warnings": list(agenda.warnings),
     }
 
@@ -191,7 +192,7 @@ async def healthz(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/healthz", healthz),
-        Route("/api/series", create_series, methods=["POST"]),
-        Route("/api/sessions/{session_id}/report", session_report),
-        Route("/api/sessions/{session_id}", session_state),
+        Route(urls.SERIES_API, create_series, methods=["POST"]),
+        Route(urls.REPORT, session_report),
+        Route(urls.SESSION_API, session_state),
     ]

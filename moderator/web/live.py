@@ -18,7 +18,7 @@ from moderator.core.commands import Actor, Command, Role
 from moderator.core.decide import authorise, known
 from moderator.core.errors import N_, Refused
 from moderator.core.strict_json import NotFinite, loads
-from moderator.i18n.translation import SUPPORTED_LOCALES, translate
+from moderator.i18n.translation import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
 from moderator.runtime.hub import Client, encode, state_frame
 from moderator.runtime.limits import TokenBucket
 from moderator.store.sqlite import now_ms
@@ -109,7 +109,7 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
     if token is not None and (not isinstance(token, str) or not 0 < len(token) <= 256):
         return None
     lang = frame.get("lang")
-    return token, lang if lang in SUPPORTED_LOCALES else "en"
+    return token, lang if lang in SUPPORTED_LOCALES else DEFAULT_LOCALE
 
 
 async def _serve(

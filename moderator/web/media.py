@@ -29,10 +29,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from moderator.core.commands import HOUR_MS, Actor, Command
-from moderator.core.errors import N_, Refused
+from moderator.core.errors import N_, Refused, fill
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.sqlite import Store, StoreUnavailable, Video
+from moderator.web import urls
 from moderator.web.api import error, principal, unauthorised
 
 log = logging.getLogger("moderator.web.media")
@@ -62,7 +63,7 @@ class MediaError(Exception):
 
     def english(self) -> str:
         """The sentence in English, placeholders filled."""
-        return self.message % self.params if self.params else self.message
+        return fill(self.message, self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +264,7 @@ def _open_session(engine: Engine, session_id: str) -> None:
 async def _record(
     store: Store, engine: Engine, session_id: str, video: Video, previous: Video | None
 ) -> Attached:
-    url = f"/media/{video.path}"
+    url = urls.media(video.path)
     args: dict[str, Any] = {"speaker_id": video.speaker_id, "url": url}
     if video.duration_ms is not None:
         args["duration_ms"] = video.duration_ms
@@ -374,5 +375,5 @@ async def serve(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/api/speakers/{speaker_id}/video", upload, methods=["PUT"]),
-        Route("/media/{name}", serve, methods=["GET", "HEAD"]),
+        Route(urls.MEDIA, serve, methods=["GET", "HEAD"]),
     ]

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 import segno
-from babel import Locale
 from babel.dates import format_datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -26,12 +25,16 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from moderator import __version__
+from moderator.core import rules
+from moderator.core.errors import fill
 from moderator.core.state import SessionState
+from moderator.i18n import locales
 from moderator.i18n import translation as i18n
 from moderator.i18n.countries import state_name
 from moderator.runtime.engine import Engine
 from moderator.store.sqlite import SeriesInfo, Store
 from moderator.store.tokens import delegation_token
+from moderator.web import urls
 from moderator.web.paths import displays_dir, static_dir
 
 # Sent with every page: scripts and styles from this server only, nothing inline runs.
@@ -49,7 +52,6 @@ _FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matchin
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
 _OPEN_PHASES = frozenset({"opening", "statements", "qa"})
-_RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # The moderator's one-click message, sent in the language of the speaker on the floor.
 # The same msgid is the button's label in console.html, which is where the catalogs pick it up.
 _CONCLUDE = "Please conclude your statement."
@@ -58,16 +60,16 @@ _CONCLUDE = "Please conclude your statement."
 def routes() -> list[BaseRoute]:
     """The screens, the join cards and /static, for create_app to mount."""
     return [
-        Route("/", index, methods=["GET"]),
-        Route("/s/{session_id}/console", console, methods=["GET"]),
-        Route("/s/{session_id}/speaker", speaker, methods=["GET"]),
-        Route("/s/{session_id}/room", room, methods=["GET"]),
-        Route("/s/{session_id}/watch", watch, methods=["GET"]),
-        Route("/join/{token}", join, methods=["GET"]),
-        Route("/join/{token}/session", join_session, methods=["GET"]),
-        Route("/series/{series_id}/cards", cards, methods=["GET"]),
-        Route("/series/{series_id}/cards/sheet", cards_sheet, methods=["GET"]),
-        Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),
+        Route(urls.INDEX, index, methods=["GET"]),
+        Route(urls.screen_route("console"), console, methods=["GET"]),
+        Route(urls.screen_route("speaker"), speaker, methods=["GET"]),
+        Route(urls.screen_route("room"), room, methods=["GET"]),
+        Route(urls.screen_route("watch"), watch, methods=["GET"]),
+        Route(urls.JOIN, join, methods=["GET"]),
+        Route(urls.JOIN_SESSION, join_session, methods=["GET"]),
+        Route(urls.CARDS, cards, methods=["GET"]),
+        Route(urls.CARDS_SHEET, cards_sheet, methods=["GET"]),
+        Mount(urls.STATIC, app=StaticFiles(directory=static_dir()), name="static"),
     ]
 
 
@@ -86,16 +88,6 @@ def _environment() -> jinja2.Environment:
     )
 
 
-@cache
-def _languages() -> tuple[tuple[str, str], ...]:
-    """Each supported language with its own name for itself ("Français"), for the picker."""
-    out = []
-    for code in i18n.SUPPORTED_LOCALES:
-        name = Locale.parse(code).get_display_name(code) or code
-        out.append((code, name[:1].upper() + name[1:]))
-    return tuple(out)
-
-
 def _locale(request: Request) -> tuple[str, str | None]:
     """The page's language, and the choice to remember in a cookie when `?lang=` was given."""
     asked = request.query_params.get("lang")
@@ -108,8 +100,7 @@ def _gettext(lang: str) -> Callable[..., str]:
     translations = i18n.translations(lang)
 
     def gettext(msgid: str, **params: Any) -> str:
-        text = translations.gettext(msgid)
-        return text % params if params else text
+        return fill(translations.gettext(msgid), params)
 
     return gettext
 
@@ -125,8 +116,7 @@ def _ngettext(lang: str) -> Callable[..., Any]:
         if n is None:
             forms = translations.ngettext
             return {"one": forms(singular, plural, 1), "other": forms(singular, plural, 2)}
-        text = translations.ngettext(singular, plural, n)
-        return text % {"n": n, **params}
+        return fill(translations.ngettext(singular, plural, n), {"n": n, **params})
 
     return ngettext
 
@@ -157,9 +147,11 @@ def _render(
             _=_gettext(lang),
             ngettext=_ngettext(lang),
             lang=lang,
-            direction="rtl" if lang.split("-")[0] in _RTL_LANGUAGES else "ltr",
-            languages=_languages(),
+            direction=locales.direction(lang),
+            languages=locales.picker(),
             static_url=_static_url(request),
+            screen_url=urls.screen,
+            cards_url=urls.cards,
             **context,
         )
     )
@@ -287,6 +279,8 @@ async def _session_page(request: Request, template: str, *, framed: bool = True,
         "timezone": series.timezone if series else None,
         "countries": await _countries(request, setup.series_id, sur_codes, lang),
         "labels": await _labels(request, setup.series_id, setup.state_under_review),
+        "rules": rules.page_rules(),
+        "urls": urls.browser_patterns(),
     }
     config.update(extra.pop("config", {}))
     return _render(
@@ -357,7 +351,7 @@ async def index(request: Request) -> Response:
                 "when": i18n.format_start(s.setup.start_ms, tz, lang),
                 "state": state_name(s.setup.state_under_review, lang),
                 "phase": phases[s.phase],
-                "base": f"/s/{s.setup.session_id}",
+                "screens": urls.screens(s.setup.session_id),
             }
             for s in _series_states(_engine(request), series.id)
         ]
@@ -422,9 +416,10 @@ async def join(request: Request) -> Response:
         "timezone": series.timezone if series else None,
         "token": token,
         "state_code": code,
-        "current_url": f"{request.scope.get('root_path', '')}/join/{token}/session",
+        "current_url": f"{request.scope.get('root_path', '')}{urls.join_session(token)}",
         "countries": await _countries(request, series_id, [code, *sur_codes], lang),
         "labels": labels,
+        "rules": rules.page_rules(),
     }
     return _render(
         request,
@@ -468,7 +463,7 @@ async def cards(request: Request) -> Response:
     config = {
         "series_id": series_id,
         "lang": lang,
-        "sheet_url": f"{request.scope.get('root_path', '')}/series/{series_id}/cards/sheet?lang={lang}",
+        "sheet_url": f"{request.scope.get('root_path', '')}{urls.cards_sheet(series_id)}?lang={lang}",
     }
     return _render(
         request, "cards.html", lang, remember, framed=False, config=config, series_title=series.title
@@ -513,7 +508,7 @@ async def cards_sheet(request: Request) -> Response:
     base = str(request.base_url).rstrip("/")
     entries: list[dict[str, str | None]] = []
     for code, label in await _store(request).delegations(series_id):
-        url = f"{base}/join/{delegation_token(token, series_id, code)}"
+        url = f"{base}{urls.join(delegation_token(token, series_id, code))}"
         name = state_name(code, lang)
         entries.append(
             {

@@ -1,5 +1,10 @@
 """Where a video is at any server time."""
 
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,3 +79,20 @@ def test_position_is_the_time_played_since_the_last_seek(steps):
         later = now + value % 3_000
         running = later - playing_since if playing_since is not None else 0
         assert p.position(later) == expected_base + running
+
+
+def _fixture_cases(name: str) -> list[dict[str, Any]]:
+    path = Path(__file__).resolve().parents[1] / "fixtures" / name
+    cases: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+@pytest.mark.parametrize("case", _fixture_cases("playback.json"), ids=lambda c: c["name"])
+def test_the_position_agrees_with_the_shared_fixture(case: dict[str, Any]) -> None:
+    """The cases tests/js/arithmetic.test.mjs runs on the browser's arithmetic, here on the server's."""
+    wire = case["playback"]
+    playback = Playback(
+        wire["status"], wire["speaker_id"], wire["position_ms"], wire["anchor"], wire["duration_ms"]
+    )
+    assert playback.wire() == wire
+    assert playback.position(case["now"]) == case["position_ms"]

@@ -1,5 +1,10 @@
 """The countdown arithmetic: remaining time is derived from (duration, elapsed, running_since)."""
 
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,3 +57,19 @@ def test_ran_equals_the_sum_of_running_intervals(steps):
         else:
             now += length
     assert t.ran(now) == expected
+
+
+def _fixture_cases(name: str) -> list[dict[str, Any]]:
+    path = Path(__file__).resolve().parents[1] / "fixtures" / name
+    cases: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+@pytest.mark.parametrize("case", _fixture_cases("timer.json"), ids=lambda c: c["name"])
+def test_time_left_and_time_run_agree_with_the_shared_fixture(case: dict[str, Any]) -> None:
+    """The cases tests/js/arithmetic.test.mjs runs on the browser's arithmetic, here on the server's."""
+    wire = case["timer"]
+    timer = Timer(wire["duration_ms"], wire["elapsed_ms"], wire["running_since"])
+    assert timer.wire() == wire
+    assert timer.remaining(case["now"]) == case["remaining_ms"]
+    assert timer.ran(case["now"]) == case["ran_ms"]

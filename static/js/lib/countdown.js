@@ -26,6 +26,15 @@ export function runningPartMs(timer, t) {
   return Math.max(0, t - timer.running_since);
 }
 
+/**
+ * A speaker's spoken time at server time `t`: the wire's `spoken_ms` (every run already ended)
+ * plus the run under way when they hold the floor (PROTOCOL §3.2; Python: core/rules.py spoken_ms).
+ * Pinned with the server by tests/fixtures/spoken.json (tests/js/arithmetic.test.mjs).
+ */
+export function spokenMs(speaker, timer, holdsFloor, t) {
+  return speaker.spoken_ms + (holdsFloor ? runningPartMs(timer, t) : 0);
+}
+
 function pad2(n) {
   return n < 10 ? `0${n}` : String(n);
 }

@@ -7,14 +7,15 @@ import { everyFrame } from "./clock.js";
 import { pageConfig } from "./config.js";
 import { formatDuration } from "./countdown.js";
 import { attr, h, reconcile, show, text } from "./dom.js";
+import { fill } from "./i18n.js";
+import { upcoming } from "./rules.js";
 import { targetMs } from "./video.js";
 
 const $ = (id) => document.getElementById(id);
 let panel = null;
 let words = {};
 let common = {};
-const say = (key, params = {}) =>
-  String(words[key] ?? common[key] ?? key).replace(/%\(([a-z_]+)\)s/g, (whole, k) => (k in params ? String(params[k]) : whole));
+const say = (key, params = {}) => fill(words[key] ?? common[key] ?? key, params);
 
 let seeking = false; // the moderator is dragging the slider: do not move it under their hand
 
@@ -37,10 +38,8 @@ async function run(name, args = {}) {
   }
 }
 
-/** Speakers whose video is ready and who are still waiting: what the server will play next. */
-export function upcoming(s) {
-  return s.speakers.filter((sp) => sp.status === "waiting" && sp.video);
-}
+// Speakers whose video is ready and who are still waiting: what the server will play next (lib/rules.js).
+export { upcoming };
 
 /** True once every video has been shown: the moment to offer the questions. */
 export function sequenceOver(s) {
@@ -97,7 +96,7 @@ function render(s) {
   text($("playlist-toggle"), pb && pb.status === "playing" ? say("pause") : say("resume"));
   attr($("playlist-toggle"), "aria-pressed", pb && pb.status === "playing" ? "true" : "false");
   const next = upcoming(s)[0];
-  show($("playlist-start"), !on && Boolean(next) && (s.phase === "opening" || s.phase === "statements" || s.phase === "qa"));
+  show($("playlist-start"), !on && Boolean(next) && pageConfig().rules.open_phases.includes(s.phase));
   if (next) {
     $("playlist-start").dataset.id = next.id;
     text($("playlist-start"), say("start_with", { name: next.name }));

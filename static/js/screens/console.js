@@ -3,13 +3,14 @@
 
 import { boot } from "../lib/boot.js";
 import { everyFrame, serverNow } from "../lib/clock.js";
-import { countdownLevel, formatCountdown, formatDuration, projectedEndAt, remainingMs, runningPartMs } from "../lib/countdown.js";
+import { countdownLevel, formatCountdown, formatDuration, projectedEndAt, remainingMs, spokenMs } from "../lib/countdown.js";
 import { CueAnnouncer, warningWords } from "../lib/cues.js";
 import { clockDate, clockTime, dayOf } from "../lib/dates.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
+import { fill } from "../lib/i18n.js";
 import { startPlaylist } from "../lib/playlist.js";
 import { takeToken } from "../lib/token.js";
-import { reportLengths } from "../lib/video.js";
+import { reportLengths, targetMs } from "../lib/video.js";
 
 const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
@@ -41,7 +42,8 @@ $("auth-form").addEventListener("submit", (ev) => {
 
 const token = takeToken(TOKEN_KEY);
 if (token) {
-  $("cards-link").href = `/series/${encodeURIComponent(config.series_id)}/cards#token=${encodeURIComponent(token)}`;
+  const cards = $("cards-link"); // its href is the server's (moderator/web/urls.py); the token rides in the fragment
+  cards.href = `${cards.getAttribute("href")}#token=${encodeURIComponent(token)}`;
 }
 
 // ---------------------------------------------------------------- toasts
@@ -105,9 +107,7 @@ function nextQuestion() {
 }
 
 function playbackPosition(s, now) {
-  const p = s.playback;
-  if (!p) return 0;
-  return p.status === "playing" ? p.position_ms + (now - p.anchor) : p.position_ms;
+  return s.playback ? targetMs(s.playback, now) : 0;
 }
 
 // Plain buttons that carry their command in data attributes.
@@ -139,7 +139,7 @@ $("close-dialog").addEventListener("close", () => {
 });
 
 $("message-text").addEventListener("input", () => {
-  text($("message-count"), tr("chars_left", { n: 200 - Array.from($("message-text").value).length }));
+  text($("message-count"), tr("chars_left", { n: config.rules.message_max - Array.from($("message-text").value).length }));
 });
 $("message-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -171,14 +171,14 @@ $("conclude").addEventListener("click", () => {
 const picker = $("session-picker");
 if (picker) {
   picker.addEventListener("change", () => {
-    location.href = `/s/${encodeURIComponent(picker.value)}/console${location.search}`;
+    location.href = fill(config.urls.console, { session_id: encodeURIComponent(picker.value) }) + location.search;
   });
 }
 
 $("report").addEventListener("click", async () => {
   const current = sessionStorage.getItem(TOKEN_KEY);
   try {
-    const response = await fetch(`/api/sessions/${encodeURIComponent(config.session_id)}/report?format=csv`, {
+    const response = await fetch(`${fill(config.urls.report, { session_id: encodeURIComponent(config.session_id) })}?format=csv`, {
       headers: { Authorization: `Bearer ${current}` },
       cache: "no-store",
     });
@@ -548,9 +548,8 @@ if (!token) {
     // Spoken time: the runs already ended plus the one under way (PROTOCOL §3.2).
     for (const row of $("speakers").children) {
       const cell = row.children[3];
-      const base = Number(cell.dataset.base || 0);
-      const speaking = s.floor && s.floor.kind === "speaker" && s.floor.id === row.dataset.key;
-      text(cell, formatDuration(base + (speaking ? runningPartMs(s.timer, now) : 0)));
+      const speaking = Boolean(s.floor && s.floor.kind === "speaker" && s.floor.id === row.dataset.key);
+      text(cell, formatDuration(spokenMs({ spoken_ms: Number(cell.dataset.base || 0) }, s.timer, speaking, now)));
     }
     drawClock(s, now);
     drawPlayback(s, now);

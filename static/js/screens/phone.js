@@ -6,10 +6,11 @@ import { boot } from "../lib/boot.js";
 import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
+import { abilities } from "../lib/rules.js";
 
 const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
-const OPEN_PHASES = new Set(["opening", "statements", "qa"]);
+const OPEN_PHASES = new Set(config.rules.open_phases);
 const FOLLOW_EVERY_MS = 20000;
 
 const live = connect(config.token);
@@ -45,16 +46,17 @@ function render(session) {
   attr(document.body, "data-phase", session.phase);
 
   const entry = mine(session);
-  const isSur = session.state_under_review.code === code;
+  const may = abilities(session, code, config.rules); // the server's rules (lib/rules.js, core/rules.py)
+  const isSur = may.sur;
   let notice = "";
-  if (isSur) notice = tr("sur_reason", { state: words.surName(session.state_under_review) });
+  if (isSur && !config.rules.sur_may_request) notice = tr("sur_reason", { state: words.surName(session.state_under_review) });
   else if (session.phase === "closed") notice = tr("closed");
-  else if (!entry && !OPEN_PHASES.has(session.phase)) notice = tr("not_open");
+  else if (!entry && !may.open) notice = tr("not_open");
   show($("notice"), Boolean(notice));
   text($("notice"), notice);
   attr(document.body, "data-sur", isSur ? "true" : null);
 
-  show($("request"), !isSur && !entry && OPEN_PHASES.has(session.phase));
+  show($("request"), may.can_request);
   show($("mine"), Boolean(entry));
   if (entry) {
     const place = session.queue.indexOf(entry) + 1;
@@ -108,7 +110,7 @@ everyFrame((now) => {
 // ---------------------------------------------------------------- actions
 
 $("topic").addEventListener("input", () => {
-  const left = 280 - Array.from($("topic").value).length;
+  const left = config.rules.topic_max - Array.from($("topic").value).length;
   text($("topic-count"), tr("chars_left", { n: left }));
 });
 

@@ -1,0 +1,77 @@
+"""The rules the screens also need, in one place: open phases, text limits, who may do what now.
+
+The server decides with them (`decide`) and gives them to the browser (the page config's
+`rules`), so no screen re-types a phase list, a limit or the State under Review's exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderator.core.commands import MESSAGE_MAX, TOPIC_MAX, Role
+from moderator.core.state import Floor, Phase, SessionState, Speaker
+
+__all__ = [
+    "MESSAGE_MAX",
+    "OPEN_PHASES",
+    "SUR_MAY_REQUEST",
+    "TOPIC_MAX",
+    "abilities",
+    "is_state_under_review",
+    "next_video",
+    "page_rules",
+    "spoken_ms",
+]
+
+# The phases in which speakers take the floor, videos play and States may ask to speak.
+OPEN_PHASES: tuple[Phase, ...] = ("opening", "statements", "qa")
+
+# The State under Review takes part in its own Pre-session but may not ask questions.
+SUR_MAY_REQUEST = False
+
+
+def is_state_under_review(state: SessionState, state_code: str | None) -> bool:
+    """Whether `state_code` is the State whose Pre-session `state` is."""
+    return bool(state_code) and state_code == state.setup.state_under_review
+
+
+def spoken_ms(state: SessionState, speaker: Speaker, at: int) -> int:
+    """The speaker's spoken time at `at`: their ended turns, plus the timer's run if they hold the floor.
+
+    The browser adds the same running part to the wire's `spoken_ms` (lib/arithmetic.js `spokenMs`;
+    both pinned by tests/fixtures/spoken.json)."""
+    if state.floor == Floor("speaker", speaker.id):
+        return speaker.spoken_ms + state.timer.ran(at)
+    return speaker.spoken_ms
+
+
+def next_video(state: SessionState, after: str | None = None) -> Speaker | None:
+    """The first speaker still waiting whose video is ready, in agenda order (not `after`)."""
+    return next(
+        (s for s in state.speakers if s.id != after and s.status == "waiting" and s.video_url is not None),
+        None,
+    )
+
+
+def abilities(state: SessionState, role: Role, state_code: str | None = None) -> dict[str, bool]:
+    """What `role` (a mission: with its `state_code`) may do in `state` now, as the screens show it."""
+    open_now = state.phase in OPEN_PHASES
+    sur = role == "delegation" and is_state_under_review(state, state_code)
+    queued = role == "delegation" and state_code is not None and state.entry_of(state_code) is not None
+    return {
+        "open": open_now,
+        "sur": sur,
+        "can_request": role == "delegation" and open_now and (SUR_MAY_REQUEST or not sur) and not queued,
+        "can_call": role == "moderator" and open_now,
+        "can_play": role == "moderator" and open_now and state.setup.format != "in_person",
+    }
+
+
+def page_rules() -> dict[str, Any]:
+    """The rules as the page config gives them to the browser (`config.rules`)."""
+    return {
+        "open_phases": list(OPEN_PHASES),
+        "topic_max": TOPIC_MAX,
+        "message_max": MESSAGE_MAX,
+        "sur_may_request": SUR_MAY_REQUEST,
+    }

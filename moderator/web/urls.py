@@ -1,0 +1,80 @@
+"""Every screen's URL, built in one place: the routes, the pages, the API's links and the CLI's summary.
+
+Each path is a pattern with `{name}` parts (as Starlette routes take them); `path()` fills it.
+The browser gets the patterns it needs in the page config (`config.urls`, with `%(name)s`
+parts for the translator's `fill`), so no script re-types a path.
+"""
+
+from __future__ import annotations
+
+SCREENS = ("console", "speaker", "room", "watch")
+
+INDEX = "/"
+SESSION = "/s/{session_id}"
+JOIN = "/join/{token}"
+JOIN_SESSION = "/join/{token}/session"
+CARDS = "/series/{series_id}/cards"
+CARDS_SHEET = "/series/{series_id}/cards/sheet"
+MEDIA = "/media/{name}"
+STATIC = "/static"
+SERIES_API = "/api/series"
+SESSION_API = "/api/sessions/{session_id}"
+REPORT = "/api/sessions/{session_id}/report"
+
+
+def screen_route(screen: str) -> str:
+    """The route pattern of a session screen (one of SCREENS)."""
+    if screen not in SCREENS:
+        raise ValueError(f"unknown screen: {screen!r}")
+    return f"{SESSION}/{screen}"
+
+
+def path(pattern: str, **parts: str) -> str:
+    """`pattern` with its `{name}` parts filled."""
+    return pattern.format(**parts)
+
+
+def session_base(session_id: str) -> str:
+    return path(SESSION, session_id=session_id)
+
+
+def screen(session_id: str, name: str) -> str:
+    """The path of one screen of a session: `/s/<id>/console`, …"""
+    return path(screen_route(name), session_id=session_id)
+
+
+def screens(session_id: str) -> dict[str, str]:
+    """Every screen of a session, by name."""
+    return {name: screen(session_id, name) for name in SCREENS}
+
+
+def join(token: str) -> str:
+    return path(JOIN, token=token)
+
+
+def join_session(token: str) -> str:
+    return path(JOIN_SESSION, token=token)
+
+
+def cards(series_id: str) -> str:
+    return path(CARDS, series_id=series_id)
+
+
+def cards_sheet(series_id: str) -> str:
+    return path(CARDS_SHEET, series_id=series_id)
+
+
+def media(name: str) -> str:
+    return path(MEDIA, name=name)
+
+
+def report(session_id: str) -> str:
+    return path(REPORT, session_id=session_id)
+
+
+def browser_patterns() -> dict[str, str]:
+    """The paths a script builds itself, as `%(name)s` patterns for `fill` (static/js/lib/i18n.js)."""
+    return {
+        "console": screen_route("console").replace("{session_id}", "%(session_id)s"),
+        "report": REPORT.replace("{session_id}", "%(session_id)s"),
+    }
