@@ -1,4 +1,5 @@
-"""The tree shows the architecture: the core imports no adapter, the store no web code."""
+"""The tree shows the architecture: the core imports no adapter, the store no web code, and
+nothing outside the store knows which database it runs on (only the Store protocol)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,26 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(package: str) -> None:
     assert offending(package) == []
 
 
+# The database's implementations and drivers: only moderator/store may name them (its
+# __init__.open_store picks the implementation); everything else depends on store.protocol.
+IMPLEMENTATIONS = ("moderator.store.sqlite", "sqlite3", "aiosqlite")
+
+
+def test_only_the_store_knows_its_implementation_and_driver() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "store"):
+            continue
+        for name in sorted(imported(path)):
+            if any(name == f or name.startswith(f + ".") for f in IMPLEMENTATIONS):
+                found.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
+    assert found == []
+
+
 def test_the_check_sees_an_import_that_breaks_the_rule(tmp_path: Path) -> None:
     """The walker finds imports inside functions too, so a lazy import cannot hide."""
     module = tmp_path / "m.py"
-    module.write_text("def f():\n    from moderator.web.app import create_app\n    import starlette.routing\n")
+    module.write_text(
+        "def f():\n    from moderator.web.app import create_app\n    import starlette.routing\n"
+    )
     assert {"moderator.web.app", "moderator.web.app.create_app", "starlette.routing"} <= imported(module)
