@@ -149,9 +149,11 @@ class SQLiteStore:
     async def close(self) -> None:
         """Deliver the commits made so far to the subscribers, then close the connection."""
         self._commits.put_nowait(None)
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._delivery
-        await self._db.close()
+        try:
+            if not self._delivery.done():
+                await self._delivery
+        finally:
+            await self._db.close()  # else its thread keeps the process alive
 
     # ---- transactions ---------------------------------------------------------------------------
 
