@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import re
-import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import uvicorn
 from moderator.i18n.translation import negotiate, translate
 from moderator.settings import Settings
 from moderator.startup import StartupError, check_admin_token, database_path, preflight, storage_problem
-from moderator.store.sqlite import StoreUnavailable
+from moderator.store.protocol import StoreError
 
 DEFAULT_DB = "moderator.sqlite3"
 
@@ -84,7 +83,7 @@ def _import(path: str, db: str) -> int:
 
     try:
         created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
-    except (StoreUnavailable, sqlite3.Error, OSError) as e:
+    except (StoreError, OSError) as e:
         raise storage_problem(Path(db), e) from None
     print(text)
     return 0 if created else 1

@@ -13,7 +13,8 @@ from moderator.i18n.countries import state_name
 from moderator.i18n.translation import format_start, translate, translate_plural
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
-from moderator.store.sqlite import CreatedSeries, Store
+from moderator.store import open_store
+from moderator.store.protocol import CreatedSeries, Store
 from moderator.web import urls
 
 
@@ -27,7 +28,7 @@ async def import_file(path: Path, settings: Settings, locale: str = "en") -> tup
         return None, f"{path}: " + translate(
             locale, N_("cannot read the file (%(reason)s)."), {"reason": e.strerror}
         )
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings)
     try:
         created = await store.create_series(agenda)
         engine = Engine(store)
@@ -131,7 +132,7 @@ def _summary(
 async def prepare_demo(settings: Settings, base: str, now: datetime, locale: str = "en") -> str:
     """Create the demo week on first run, its first session starting a few minutes after `now`;
     on later runs issue fresh tokens (none is stored in clear)."""
-    store = await Store.open(settings.db_path)
+    store = await open_store(settings)
     try:
         existing = [s for s in await store.series() if s.title == DEMO_TITLE]
         if existing:

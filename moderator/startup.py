@@ -8,13 +8,13 @@ lifespan is reported with a traceback and "Exiting".
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from moderator.core.errors import N_, Phrase, fill
 from moderator.settings import Settings
-from moderator.store.sqlite import Store, StoreUnavailable
+from moderator.store import open_store
+from moderator.store.protocol import Reason, StoreError, StoreUnavailable
 
 MIN_ADMIN_TOKEN = 16
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
@@ -84,30 +84,34 @@ def check_admin_token(token: str | None) -> None:
         )
 
 
+_REASONS: dict[Reason, str] = {
+    "read_only": N_("the file is read-only"),
+    "full": N_("the disk is full"),
+    "cannot_open": N_("it cannot be opened (check that its folder may be written)"),
+    "not_a_database": N_("it is not a SQLite database"),
+    "corrupt": N_("the file is damaged"),
+    "io": N_("the disk refused to read or write it"),
+    "busy": N_("another program holds it locked"),
+    "permission": N_("this user may not open it"),
+}
+
+
 def storage_problem(path: Path, error: BaseException) -> StartupError:
     """The sentence for a database that cannot be opened or written, by the kind of the error."""
-    cause = error.__cause__ if isinstance(error, StoreUnavailable) else error
-    if isinstance(cause, sqlite3.Error):
-        code = getattr(cause, "sqlite_errorcode", None) or 0
-        primary = code & 0xFF
-        reasons = {
-            sqlite3.SQLITE_READONLY: N_("the file is read-only"),
-            sqlite3.SQLITE_FULL: N_("the disk is full"),
-            sqlite3.SQLITE_CANTOPEN: N_("it cannot be opened (check that its folder may be written)"),
-            sqlite3.SQLITE_NOTADB: N_("it is not a SQLite database"),
-            sqlite3.SQLITE_CORRUPT: N_("the file is damaged"),
-            sqlite3.SQLITE_IOERR: N_("the disk refused to read or write it"),
-            sqlite3.SQLITE_BUSY: N_("another program holds it locked"),
-            sqlite3.SQLITE_PERM: N_("this user may not open it"),
-        }
-        known = reasons.get(primary)
-        reason = Phrase(known) if known else Phrase(N_("SQLite refused it (%(detail)s)"), detail=str(cause))
+    if isinstance(error, StoreError):
+        reason: str | Phrase
+        if isinstance(error, StoreUnavailable) and error.reason in _REASONS:
+            reason = Phrase(_REASONS[error.reason])
+        elif isinstance(error, StoreUnavailable) and error.reason == "system":
+            reason = error.detail  # the operating system's own sentence
+        else:
+            reason = Phrase(N_("SQLite refused it (%(detail)s)"), detail=str(error))
         return StartupError(N_("Cannot use the database %(db)s: %(reason)s."), db=str(path), reason=reason)
-    if isinstance(cause, OSError):
+    if isinstance(error, OSError):
         return StartupError(
             N_("Cannot use the database %(db)s: %(reason)s."),
             db=str(path),
-            reason=cause.strerror or str(cause),
+            reason=error.strerror or str(error),
         )
     raise error
 
@@ -115,12 +119,12 @@ def storage_problem(path: Path, error: BaseException) -> StartupError:
 async def preflight(settings: Settings) -> str | None:
     """Open the database and settle the admin token; return a newly generated admin token, if any."""
     try:
-        store = await Store.open(settings.db_path)
-    except (sqlite3.Error, OSError) as e:
+        store = await open_store(settings)
+    except (StoreError, OSError) as e:
         raise storage_problem(settings.db_path, e) from None
     try:
         return await store.ensure_admin_token(settings.admin_token)
-    except (StoreUnavailable, sqlite3.Error) as e:
+    except StoreError as e:
         raise storage_problem(settings.db_path, e) from None
     finally:
         await store.close()

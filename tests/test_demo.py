@@ -17,7 +17,7 @@ from moderator.i18n.countries import observer_codes, un_member_codes
 from moderator.i18n.translation import format_start
 from moderator.importer import prepare_demo
 from moderator.settings import Settings
-from moderator.store.sqlite import Store
+from moderator.store.sqlite import SQLiteStore
 
 # A Wednesday, 10:03:20 in Geneva.
 WEDNESDAY = datetime(2023, 8, 30, 8, 3, 20, tzinfo=UTC)
@@ -133,7 +133,7 @@ async def test_the_first_link_the_demo_prints_is_the_session_about_to_start(tmp_
     text = await prepare_demo(settings, "http://127.0.0.1:8000", WEDNESDAY)
     first_id = re.search(r"/s/([^/]+)/console#token=", text)
     assert first_id is not None
-    store = await Store.open(settings.db_path)
+    store = await SQLiteStore.open(settings.db_path)
     try:
         setups = await store.setups()
     finally:

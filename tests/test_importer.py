@@ -7,7 +7,7 @@ from pathlib import Path
 
 from moderator.importer import prepare_demo
 from moderator.settings import Settings
-from moderator.store.sqlite import Store
+from moderator.store.sqlite import SQLiteStore
 
 
 async def test_the_demo_is_created_once_and_later_runs_issue_working_tokens(tmp_path: Path):
@@ -21,7 +21,7 @@ async def test_the_demo_is_created_once_and_later_runs_issue_working_tokens(tmp_
     def token(text: str) -> str:
         return text.split("Moderator token: ")[1].split()[0]
 
-    store = await Store.open(settings.db_path)
+    store = await SQLiteStore.open(settings.db_path)
     try:
         assert len(await store.series()) == 1
         assert await store.principal(token(first)) is None

@@ -1,4 +1,5 @@
-"""The tree shows the architecture: the core imports no adapter, the store no web code."""
+"""The tree shows the architecture: the core imports no adapter, the store no web code, and
+nothing outside the store knows which database it runs on (only the Store protocol)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,22 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(package: str) -> None:
     """core and i18n stand alone; store knows no runtime or web; runtime knows no web."""
     assert (PACKAGE / package).is_dir()
     assert offending(package) == []
+
+
+# The database's implementations and drivers: only moderator/store may name them (its
+# __init__.open_store picks the implementation); everything else depends on store.protocol.
+IMPLEMENTATIONS = ("moderator.store.sqlite", "sqlite3", "aiosqlite")
+
+
+def test_only_the_store_knows_its_implementation_and_driver() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "store"):
+            continue
+        for name in sorted(imported(path)):
+            if any(name == f or name.startswith(f + ".") for f in IMPLEMENTATIONS):
+                found.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
+    assert found == []
 
 
 def test_the_check_sees_an_import_that_breaks_the_rule(tmp_path: Path) -> None:

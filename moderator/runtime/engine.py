@@ -1,7 +1,11 @@
 """Runs the sessions: one writer per session, decide -> append (commit) -> fold, in arrival order.
 
-The engine's states are fed by the store's subscription to committed events, not by the code
-path that took the command, so another process's commits would reach it the same way.
+The writer folds its own batch once `append` has committed it, before the commands are acked.
+Commits made by others (another process on the same database) reach the engine through the
+store's subscription, which is async and may come later; both paths fold by seq, so a commit
+is folded once whichever comes first, and a gap is filled by reading the tail from the store.
+If another writer appended first (`SequenceConflict`), the writer reads the events after its
+seq, folds them and decides the batch again, up to MAX_ATTEMPTS times, then answers `conflict`.
 It also wakes up when a video reaches its end, to move to the next one (`playback.advance`).
 A wake-up that comes early by the server's clock (timers run on the monotonic clock, the
 server's time is the wall clock) waits again for the rest; one refused is armed again.
@@ -24,7 +28,8 @@ from moderator.core.decide import advance_due, decide
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
 from moderator.core.state import SessionState, Setup, initial
-from moderator.store.sqlite import SequenceConflict, Store, StoreUnavailable, now_ms
+from moderator.runtime.clock import now_ms
+from moderator.store.protocol import Event, SequenceConflict, Store, StoreUnavailable
 
 log = logging.getLogger("moderator.runtime.engine")
 
@@ -32,6 +37,7 @@ Listener = Callable[[SessionState, int], None]
 Pending = tuple[Command, Actor, "asyncio.Future[int]"]
 SYSTEM = Actor("system")
 MAX_BATCH = 256
+MAX_ATTEMPTS = 5  # decisions of one batch against a log other writers keep moving
 RETRY_S = 1.0  # after the disk refused an advance
 
 
@@ -41,6 +47,28 @@ class Handle(Protocol):
 
 # call_later(delay_s, callback) -> a handle that cancels it; asyncio's loop by default.
 CallLater = Callable[[float, Callable[[], None]], Handle]
+
+
+def _settle(
+    outcomes: list[tuple[asyncio.Future[int], int | Refused]], instead: Refused | None = None
+) -> None:
+    """Ack each command with its seq, or refuse it; `instead`: refuse the accepted ones with it
+    (nothing was stored). Futures given up by their client are skipped."""
+    for future, outcome in outcomes:
+        if future.done():
+            continue
+        if isinstance(outcome, Refused):
+            future.set_exception(outcome)
+        elif instead is not None:
+            future.set_exception(instead)
+        else:
+            future.set_result(outcome)
+
+
+def _unavailable() -> Refused:
+    return Refused(
+        "unavailable", N_("The server could not save this change, so nothing changed. Try again in a moment.")
+    )
 
 
 def _internal() -> Refused:
@@ -72,9 +100,9 @@ class Engine:
 
     async def load(self) -> None:
         """Rebuild every session's state by folding its log."""
-        self._data_version = await self.store.data_version()
+        self._data_version, setups = await self.store.setups_if_changed(None)
         logs = await self.store.all_events()
-        for setup in await self.store.setups():
+        for setup in setups or ():
             self._states[setup.session_id] = fold(initial(setup), logs.get(setup.session_id, ()))
         for session_id in self._states:
             self._schedule(session_id)
@@ -162,52 +190,76 @@ class Engine:
                         future.set_exception(_internal())
 
     async def _commit_batch(self, session_id: str, batch: list[Pending]) -> None:
-        state = self._states[session_id]
-        tentative, events, accepted = state, [], []
-        now = self.clock()
-        for command, actor, future in batch:
-            if future.done():  # the client went away meanwhile
-                continue
+        outcomes: list[tuple[asyncio.Future[int], int | Refused]] = []
+        for _attempt in range(MAX_ATTEMPTS):
+            state = self._states[session_id]
+            tentative, events, outcomes = state, [], []
+            now = self.clock()
+            for command, actor, future in batch:
+                if future.done():  # the client went away meanwhile
+                    continue
+                try:
+                    decided = decide(tentative, command, actor, now)
+                    folded = fold(tentative, decided)
+                except Refused as e:
+                    outcomes.append((future, e))
+                    continue
+                except Exception:
+                    log.exception("%s failed in session %s", command.name, session_id)
+                    outcomes.append((future, _internal()))
+                    continue
+                tentative = folded
+                events += decided
+                outcomes.append((future, tentative.seq))
+            if not events:
+                _settle(outcomes)
+                return
             try:
-                decided = decide(tentative, command, actor, now)
-                folded = fold(tentative, decided)
-            except Refused as e:
-                future.set_exception(e)
+                await self.store.append(session_id, state.seq, events)
+            except SequenceConflict as e:
+                log.info("session %s moved on past seq %d (%s): deciding again", session_id, state.seq, e)
+                try:
+                    await self._catch_up(session_id)
+                except StoreUnavailable as e:
+                    log.error("could not read session %s after seq %d: %s", session_id, state.seq, e)
+                    _settle(outcomes, instead=_unavailable())
+                    return
                 continue
-            except Exception:
-                log.exception("%s failed in session %s", command.name, session_id)
-                future.set_exception(_internal())
-                continue
-            tentative = folded
-            events += decided
-            accepted.append((future, tentative.seq))
-        if not events:
+            except StoreUnavailable as e:
+                log.error("could not store %d events of session %s: %s", len(events), session_id, e)
+                _settle(outcomes, instead=_unavailable())
+                return
+            self._take(session_id, state.seq, events)
+            _settle(outcomes)
             return
-        try:
-            await self.store.append(session_id, state.seq, events)
-        except (StoreUnavailable, SequenceConflict) as e:
-            log.error("could not store %d events of session %s: %s", len(events), session_id, e)
-            refusal = (
-                Refused("conflict", N_("Someone else changed the session at the same moment. Try again."))
-                if isinstance(e, SequenceConflict)
-                else Refused(
-                    "unavailable",
-                    N_("The server could not save this change, so nothing changed. Try again in a moment."),
-                )
-            )
-            for future, _ in accepted:
-                if not future.done():
-                    future.set_exception(refusal)
-            return
-        for future, seq in accepted:
-            if not future.done():
-                future.set_result(seq)
+        log.error(
+            "session %s: %d decisions in a row lost the race to other writers", session_id, MAX_ATTEMPTS
+        )
+        _settle(
+            outcomes,
+            instead=Refused(
+                "conflict", N_("Someone else changed the session at the same moment. Try again.")
+            ),
+        )
 
-    def _committed(self, session_id: str, after_seq: int, events: list[dict[str, Any]]) -> None:
+    async def _catch_up(self, session_id: str) -> None:
+        """Read and fold the events other writers committed after this engine's seq."""
         state = self._states.get(session_id)
-        if state is None or state.seq != after_seq:
-            return  # not ours or already folded
-        state = fold(state, events)
+        if state is None:
+            return
+        tail = await self.store.events(session_id, state.seq)
+        self._take(session_id, state.seq, tail)
+
+    def _take(self, session_id: str, after_seq: int, events: list[Event]) -> bool:
+        """Fold `events` (seq after_seq+1, ...) past the state's seq; False if there is a gap
+        before them (the state is behind after_seq), also when nothing was new."""
+        state = self._states.get(session_id)
+        if state is None or state.seq < after_seq:
+            return False
+        new = events[state.seq - after_seq :]
+        if not new:
+            return True
+        state = fold(state, new)
         self._states[session_id] = state
         now = self.clock()
         for listener in self._listeners:
@@ -216,6 +268,12 @@ class Engine:
             except Exception:  # the events are stored: a screen's trouble must not undo them
                 log.exception("a listener failed on session %s at seq %d", session_id, state.seq)
         self._schedule(session_id)
+        return True
+
+    async def _committed(self, session_id: str, after_seq: int, events: list[Event]) -> None:
+        """The store's subscription: a commit, this engine's own (folded already) or another's."""
+        if not self._take(session_id, after_seq, events) and session_id in self._states:
+            await self._catch_up(session_id)  # a commit before this one has not reached us yet
 
     # ---- videos that reach their end ------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""The only module with SQL: setup tables, hashed tokens and the append-only event log (SQLite, WAL).
+"""The SQLite store: setup tables, hashed tokens and the append-only event log (WAL), through aiosqlite.
 
-The rest of the server speaks to it through a small async interface (load a session's events,
-append events under the session's sequence, subscribe to committed events), so a PostgreSQL
-implementation can take its place when one process is not enough (DESIGN.md, growth path).
+It implements the Store protocol (protocol.py), the only interface the rest of the server sees;
+this is the only module with SQL. Driver errors leave it typed by their kind (SQLite's error
+codes, never their text): StoreUnavailable with a reason, SequenceConflict, DuplicateKey.
+Subscribers are awaited by a delivery task, after the commit and in commit order, so `append`
+returns without waiting for them (as a PostgreSQL store's notifications would arrive).
 """
 
 from __future__ import annotations
@@ -10,21 +12,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import aiosqlite
 
 from moderator.core.agenda import AgendaSeries
 from moderator.core.state import Setup, Speaker
+from moderator.store.protocol import (
+    CreatedSeries,
+    DuplicateKey,
+    Event,
+    Principal,
+    Reason,
+    SequenceConflict,
+    SeriesInfo,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    Subscriber,
+    Video,
+)
 from moderator.store.tokens import delegation_token, new_id, new_token, same_hash, token_hash
 
-Event = dict[str, Any]
-Subscriber = Callable[[str, int, list[Event]], None]
+log = logging.getLogger("moderator.store.sqlite")
+
+Commit = tuple[str, int, list[Event]]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,54 +71,45 @@ CREATE TABLE IF NOT EXISTS videos (
 """
 
 
-class StoreUnavailable(Exception):
-    """The database could not take a write (read-only file, full disk...): nothing was stored."""
+_REASONS: dict[int, Reason] = {
+    sqlite3.SQLITE_READONLY: "read_only",
+    sqlite3.SQLITE_FULL: "full",
+    sqlite3.SQLITE_CANTOPEN: "cannot_open",
+    sqlite3.SQLITE_NOTADB: "not_a_database",
+    sqlite3.SQLITE_CORRUPT: "corrupt",
+    sqlite3.SQLITE_IOERR: "io",
+    sqlite3.SQLITE_BUSY: "busy",
+    sqlite3.SQLITE_LOCKED: "busy",
+    sqlite3.SQLITE_PERM: "permission",
+    sqlite3.SQLITE_AUTH: "permission",
+}
+_BUGS = {sqlite3.SQLITE_ERROR, sqlite3.SQLITE_MISUSE, sqlite3.SQLITE_RANGE}  # our SQL is wrong
+_TAKEN = {sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE}
 
 
-class SequenceConflict(Exception):
-    """Someone else appended to this session first (another process): reload and decide again."""
+def typed(e: sqlite3.Error) -> StoreError:
+    """The protocol's error for a driver error, by its class and SQLite's (extended) error code."""
+    code = getattr(e, "sqlite_errorcode", None)
+    detail = str(e)
+    if isinstance(e, sqlite3.IntegrityError):
+        return DuplicateKey(detail) if code in _TAKEN else StoreError(detail)
+    if not isinstance(e, sqlite3.DatabaseError) or isinstance(e, sqlite3.ProgrammingError) or code is None:
+        return StoreError(detail)  # misuse of the module itself (a closed connection...)
+    primary = code & 0xFF
+    if primary in _BUGS:
+        return StoreError(detail)
+    return StoreUnavailable(detail, _REASONS.get(primary, "refused"))
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who a token belongs to."""
-
-    role: Literal["admin", "moderator", "delegation"]
-    series_id: str | None = None
-    state: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CreatedSeries:
-    series_id: str
-    moderator_token: str
-    sessions: list[dict[str, Any]]
-    delegations: list[dict[str, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesInfo:
-    id: str
-    title: str
-    format: str
-    venue: str
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
-class Video:
-    speaker_id: str
-    path: str
-    content_type: str
-    size: int
-    duration_ms: int | None
+def system_error(e: OSError) -> StoreUnavailable:
+    return StoreUnavailable(e.strerror or str(e), "system")
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class Store:
+class SQLiteStore:
     """SQLite through aiosqlite; one connection, explicit transactions, WAL, synchronous=FULL."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
@@ -110,54 +118,75 @@ class Store:
         self._subscribers: list[Subscriber] = []
         # One connection: transactions of different sessions' writers must not interleave on it.
         self._write_lock = asyncio.Lock()
+        # Commits in commit order, awaited by the subscribers one at a time (None: closing).
+        self._commits: asyncio.Queue[Commit | None] = asyncio.Queue()
+        self._delivery = asyncio.get_running_loop().create_task(self._deliver())
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(cls, path: str | Path) -> SQLiteStore:
+        """Open (or create) the database file; raises StoreUnavailable, by its reason, if it cannot."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except OSError as e:
+            raise system_error(e) from e
+        except sqlite3.Error as e:
+            raise typed(e) from e
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=FULL")
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA busy_timeout=5000")
             await db.executescript(SCHEMA)
-        except BaseException:
+        except BaseException as e:
             await db.close()  # else its thread keeps the process alive
+            if isinstance(e, sqlite3.Error):
+                raise typed(e) from e
             raise
         return cls(db, path)
 
     async def close(self) -> None:
-        await self._db.close()
+        """Deliver the commits made so far to the subscribers, then close the connection."""
+        self._commits.put_nowait(None)
+        try:
+            if not self._delivery.done():
+                await self._delivery
+        finally:
+            await self._db.close()  # else its thread keeps the process alive
 
     # ---- transactions ---------------------------------------------------------------------------
 
-    async def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
-        """Run `statements` in one transaction; all or nothing."""
+    async def _write(
+        self,
+        statements: Sequence[tuple[str, Sequence[Any]]],
+        check: Callable[[], Awaitable[None]] | None = None,
+        commit: Commit | None = None,
+    ) -> None:
+        """Run `check` then `statements` in one transaction; all or nothing. `commit` goes to the
+        subscribers after the COMMIT, in commit order (queued before another transaction starts)."""
         async with self._write_lock:
-            await self._transaction(statements)
+            await self._transaction(statements, check)
+            if commit is not None:
+                self._commits.put_nowait(commit)
 
-    async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    async def _transaction(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], check: Callable[[], Awaitable[None]] | None
+    ) -> None:
         try:
             await self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise StoreUnavailable(str(e)) from e
+            raise typed(e) from e
         try:
+            if check is not None:
+                await check()
             for sql, params in statements:
                 await self._db.execute(sql, params)
             await self._db.execute("COMMIT")
-        except sqlite3.IntegrityError as e:
-            await self._rollback()
-            # By its kind, not its text: a taken (session_id, seq) is someone else's append.
-            if e.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY and any(
-                sql.startswith("INSERT INTO events") for sql, _ in statements
-            ):
-                raise SequenceConflict(str(e)) from e
-            raise
         except sqlite3.Error as e:
             await self._rollback()
-            raise StoreUnavailable(str(e)) from e
-        except Exception:  # never leave the connection inside a transaction: the next BEGIN would fail
+            raise typed(e) from e
+        except BaseException:  # never leave the connection inside a transaction: the next BEGIN would fail
             await self._rollback()
             raise
 
@@ -166,8 +195,19 @@ class Store:
             await self._db.execute("ROLLBACK")
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._db.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        try:
+            async with self._db.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.Error as e:
+            raise typed(e) from e
+
+    async def _deliver(self) -> None:
+        while (commit := await self._commits.get()) is not None:
+            for subscriber in list(self._subscribers):
+                try:
+                    await subscriber(*commit)
+                except Exception:  # the events are stored: one subscriber's trouble is not the others'
+                    log.exception("a subscriber failed on session %s after seq %d", commit[0], commit[1])
 
     # ---- the admin token ------------------------------------------------------------------------
 
@@ -346,20 +386,40 @@ class Store:
 
     # ---- the event log --------------------------------------------------------------------------
 
-    async def events(self, session_id: str) -> list[Event]:
-        rows = await self._all("SELECT body FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
+    async def events(self, session_id: str, after_seq: int = 0) -> list[Event]:
+        """A session's events after `after_seq` (all by default), in seq order."""
+        rows = await self._all(
+            "SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq", (session_id, after_seq)
+        )
         return [json.loads(r[0]) for r in rows]
 
     async def all_events(self) -> dict[str, list[Event]]:
         """Every session's log, for the start-up fold (one pass over the table)."""
         out: dict[str, list[Event]] = {}
-        async with self._db.execute("SELECT session_id, body FROM events ORDER BY session_id, seq") as cur:
-            async for row in cur:
-                out.setdefault(row[0], []).append(json.loads(row[1]))
+        try:
+            async with self._db.execute(
+                "SELECT session_id, body FROM events ORDER BY session_id, seq"
+            ) as cur:
+                async for row in cur:
+                    out.setdefault(row[0], []).append(json.loads(row[1]))
+        except sqlite3.Error as e:
+            raise typed(e) from e
         return out
 
     async def append(self, session_id: str, after_seq: int, events: list[Event]) -> int:
-        """Commit `events` as seq after_seq+1...; return the new seq; then tell the subscribers."""
+        """Commit `events` as seq after_seq+1...; return the new seq. The subscribers learn of it
+        after the commit, from the delivery task. SequenceConflict if the log does not end at
+        `after_seq` (another connection appended first): nothing is stored then."""
+        if not events:
+            return after_seq
+
+        async def log_ends_at_after_seq() -> None:
+            # Inside BEGIN IMMEDIATE: no other connection can append until this one commits.
+            rows = await self._all("SELECT MAX(seq) FROM events WHERE session_id = ?", (session_id,))
+            last = rows[0][0] or 0
+            if last != after_seq:
+                raise SequenceConflict(f"session {session_id} is at seq {last}, not {after_seq}")
+
         stmts = [
             (
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
@@ -367,9 +427,10 @@ class Store:
             )
             for i, e in enumerate(events)
         ]
-        await self._write(stmts)
-        for subscriber in self._subscribers:
-            subscriber(session_id, after_seq, events)
+        try:
+            await self._write(stmts, log_ends_at_after_seq, (session_id, after_seq, list(events)))
+        except DuplicateKey as e:  # by its kind: a taken (session_id, seq) is someone else's append
+            raise SequenceConflict(str(e)) from e
         return after_seq + len(events)
 
     async def data_version(self) -> int:
@@ -389,7 +450,8 @@ class Store:
             return version, await self.setups()
 
     def subscribe(self, subscriber: Subscriber) -> None:
-        """Call `subscriber(session_id, after_seq, events)` after every commit."""
+        """Await `subscriber(session_id, after_seq, events)` after every commit of this connection,
+        in commit order, from the delivery task (SQLite tells no other connection's commits)."""
         self._subscribers.append(subscriber)
 
     # ---- videos ---------------------------------------------------------------------------------
@@ -414,3 +476,7 @@ class Store:
     async def session_of_speaker(self, speaker_id: str) -> str | None:
         rows = await self._all("SELECT session_id FROM speakers WHERE id = ?", (speaker_id,))
         return str(rows[0][0]) if rows else None
+
+
+def _implements_the_protocol(store: SQLiteStore) -> Store:
+    return store  # mypy checks here that SQLiteStore is a Store

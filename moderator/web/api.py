@@ -18,7 +18,8 @@ from moderator.core.report import report, report_csv
 from moderator.core.strict_json import NotFinite, loads
 from moderator.core.view import view
 from moderator.i18n.translation import negotiate, translate
-from moderator.store.sqlite import CreatedSeries, Principal, StoreUnavailable, now_ms
+from moderator.runtime.clock import now_ms
+from moderator.store.protocol import CreatedSeries, Principal, StoreUnavailable
 from moderator.web import urls
 
 

@@ -14,7 +14,7 @@ from moderator.runtime.engine import Engine
 from moderator.runtime.hub import Hub
 from moderator.runtime.limits import ConnectionCounter, FailureThrottle
 from moderator.settings import Settings
-from moderator.store.sqlite import Store
+from moderator.store import open_store
 from moderator.web import api, media, screens
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
@@ -25,7 +25,7 @@ log = logging.getLogger("moderator")
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = await Store.open(settings.db_path)
+        store = await open_store(settings)
         try:
             generated = await store.ensure_admin_token(settings.admin_token)
             if generated is not None:

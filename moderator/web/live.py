@@ -19,9 +19,9 @@ from moderator.core.decide import authorise, known
 from moderator.core.errors import N_, Refused
 from moderator.core.strict_json import NotFinite, loads
 from moderator.i18n.translation import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
+from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client, encode, state_frame
 from moderator.runtime.limits import TokenBucket
-from moderator.store.sqlite import now_ms
 from moderator.store.tokens import token_hash
 from moderator.web.guard import EXTENSION, Connection
 

@@ -32,7 +32,7 @@ from moderator.core.commands import HOUR_MS, Actor, Command
 from moderator.core.errors import N_, Refused, fill
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
-from moderator.store.sqlite import Store, StoreUnavailable, Video
+from moderator.store.protocol import Store, StoreUnavailable, Video
 from moderator.web import urls
 from moderator.web.api import error, principal, unauthorised
 

@@ -32,7 +32,7 @@ from moderator.i18n import locales
 from moderator.i18n import translation as i18n
 from moderator.i18n.countries import state_name
 from moderator.runtime.engine import Engine
-from moderator.store.sqlite import SeriesInfo, Store
+from moderator.store.protocol import SeriesInfo, Store
 from moderator.store.tokens import delegation_token
 from moderator.web import urls
 from moderator.web.paths import displays_dir, static_dir

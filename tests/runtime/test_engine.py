@@ -23,7 +23,7 @@ from moderator.core.agenda import parse_agenda
 from moderator.core.commands import Actor, Command
 from moderator.core.state import SessionState
 from moderator.runtime.engine import Engine
-from moderator.store.sqlite import Store
+from moderator.store.sqlite import SQLiteStore
 from tests.support.agenda import agenda
 
 MOD = Actor("moderator")
@@ -111,7 +111,7 @@ class Running:
 @contextlib.asynccontextmanager
 async def running(db: Path, clock: FakeClock, session_id: str) -> AsyncIterator[Running]:
     """The server's engine on `db`: loaded from the file, as at every start, and stopped after."""
-    store = await Store.open(db)
+    store = await SQLiteStore.open(db)
     engine = Engine(store, clock=clock)
     try:
         await engine.load()
@@ -128,7 +128,7 @@ async def test_a_video_resumes_at_its_position_and_still_advances_after_a_restar
     the exact end; a video that ended while the server was down is closed at its end."""
     assert asyncio.get_running_loop().time() == clock.loop_time()
     db = tmp_path / "m.sqlite3"
-    store = await Store.open(db)
+    store = await SQLiteStore.open(db)
     try:
         created = await store.create_series(parse_agenda(agenda(format="virtual")))
     finally:

@@ -20,7 +20,8 @@ from moderator.core.errors import Refused
 from moderator.core.state import SessionState
 from moderator.runtime import engine as engine_module
 from moderator.runtime.engine import Engine
-from moderator.store.sqlite import Store, StoreUnavailable
+from moderator.store.protocol import StoreUnavailable
+from moderator.store.sqlite import SQLiteStore
 from tests.support.agenda import agenda
 
 MOD = Actor("moderator")
@@ -84,7 +85,7 @@ class Timers:
 
 @dataclass
 class Room:
-    store: Store
+    store: SQLiteStore
     engine: Engine
     clock: Clock
     timers: Timers
@@ -110,7 +111,7 @@ class Room:
 
 @pytest.fixture
 async def room(tmp_path: Path) -> AsyncIterator[Room]:
-    store = await Store.open(tmp_path / "m.sqlite3")
+    store = await SQLiteStore.open(tmp_path / "m.sqlite3")
     created = await store.create_series(parse_agenda(agenda(format="virtual")))
     clock, timers = Clock(T), Timers()
     engine = Engine(store, clock, timers.call_later)

@@ -14,7 +14,7 @@ from moderator.core.agenda import parse_agenda
 from moderator.importer import import_file
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
-from moderator.store.sqlite import Store
+from moderator.store.sqlite import SQLiteStore
 from moderator.web import media
 from moderator.web.media import MediaError, ingest, media_type, sniff
 from tests.support.agenda import agenda
@@ -266,7 +266,7 @@ async def test_import_attaches_the_videos_an_agenda_names(tmp_path: Path, videos
     assert "AM/a2: clips/s2.mp4: This is not a valid MP4 video" in text
     assert "AM/a3: clips/missing.webm: The file cannot be read" in text
     assert "AM/a4: clips/s1.avi: Only .mp4 and .webm files can be attached." in text
-    store = await Store.open(settings.db_path)
+    store = await SQLiteStore.open(settings.db_path)
     try:
         first = created.sessions[0]["speakers"][0]["id"]
         video = await store.video(first)
@@ -283,7 +283,7 @@ async def test_import_attaches_the_videos_an_agenda_names(tmp_path: Path, videos
 async def test_a_body_cut_off_midway_leaves_nothing(tmp_path: Path, videos: dict[str, Path]):
     """A client that goes away mid-upload: the partial file is removed and nothing is recorded."""
     settings = Settings(db_path=tmp_path / "m.sqlite3")
-    store = await Store.open(settings.db_path)
+    store = await SQLiteStore.open(settings.db_path)
     engine = Engine(store)
     try:
         created = await store.create_series(parse_agenda(agenda(format="virtual")))

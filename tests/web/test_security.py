@@ -15,7 +15,6 @@ import pytest
 from benchmarks import agenda as bench_agenda
 from benchmarks.server import ADMIN_TOKEN, http
 from moderator.runtime.limits import FailureThrottle
-from moderator.store.sqlite import SequenceConflict, Store
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import ADMIN, Running, free_port
@@ -156,20 +155,6 @@ async def test_creating_a_series_on_unwritable_storage_is_503_unavailable(kind: 
         status, body = await asyncio.to_thread(http, "POST", b.server.base + "/api/series", doc, ADMIN_TOKEN)
         assert status == 201, body
         assert b.server.healthy()
-
-
-async def test_store_errors_are_classified_by_their_kind(tmp_path: Path):
-    """A taken seq (another process appended first) is a SequenceConflict; nothing else is."""
-    first, second = await Store.open(tmp_path / "s.sqlite3"), await Store.open(tmp_path / "s.sqlite3")
-    try:
-        event = {"type": "session.opened", "at": 1}
-        assert await first.append("S1", 0, [event]) == 1
-        with pytest.raises(SequenceConflict):
-            await second.append("S1", 0, [event])
-        assert await second.events("S1") == [event]
-    finally:
-        await first.close()
-        await second.close()
 
 
 # --------------------------------------------------------------------------- start-up refusals
