@@ -84,7 +84,8 @@ def blocked(server: Running, session_id: str) -> list[hub_module.Client]:
     return [c for c in server.app.state.hub._clients[session_id] if c.blocked_since is not None]
 
 
-async def test_a_client_that_never_reads_delays_nobody_and_then_gets_the_newest_state(server: Running) -> None:
+@pytest.mark.slow
+async def test_a_client_that_never_reads_delays_nobody_then_gets_the_newest_state(server: Running) -> None:
     """While one viewer reads nothing, the other viewer has each state before the next command;
     reading again, the stalled one gets far fewer frames than there were states, ending with the last."""
     sid = server.session_id()
@@ -127,6 +128,7 @@ async def test_welcome_then_state_then_each_ack_after_its_state_in_order(server:
     assert [f["id"] for f in got if f["type"] == "ack"] == [f"c{i}" for i in range(50)]
 
 
+@pytest.mark.slow
 async def test_a_blocked_client_gets_its_acks_in_order_after_the_newest_state(server: Running) -> None:
     """A moderator that reads nothing while its socket is full still gets, once it reads, every ack in
     order, each after a state with its seq; the states it missed in between are skipped."""
