@@ -39,7 +39,8 @@ def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "i
 
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     # uvicorn's own httptools and sans-I/O WebSocket protocols, with a header deadline and a
-    # per-address cap on waiting connections (guard.py).
+    # per-address cap on waiting connections (guard.py). The WebSocket one is pinned: the hub
+    # writes frames through its websockets sans-I/O ServerProtocol (hub.py, guard.Connection).
     http, ws = protocols(Guard(settings.max_connections_per_address, settings.header_timeout_seconds))
     return uvicorn.Config(
         create_app(settings),

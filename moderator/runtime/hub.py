@@ -1,21 +1,27 @@
 """Fan-out: who is connected to which session, and each client's own bounded, latest-wins outbox.
 
-A state frame is encoded once per role and handed to every client of that role; each client
-has its own sender task, so a slow or dead client never delays the others. A client whose
-outbox overflows, or whose socket has not taken a frame for STALL_SECONDS, is dropped: it
-reconnects and catches up from the state it gets on arrival.
+A state frame is encoded once per role and handed to every client of that role. Nothing here
+awaits: a client writes a frame straight to its socket (a `Wire`) while the socket takes bytes,
+and keeps what it cannot write in its own outbox (control frames in order, one state frame,
+the newest) until the socket asks for more, so a slow or dead client never delays the others
+and a broadcast costs no task wake-up per client. A client whose outbox overflows, or whose
+socket has taken nothing for STALL_SECONDS, is dropped (its socket aborted): it reconnects and
+catches up from the state it gets on arrival.
+
+The `Wire` of a real connection is web/guard.py's `Connection`: the websockets sans-I/O
+protocol's documented `send_text` and `data_to_send`, written with `transport.write`, under the
+flow control asyncio documents (`pause_writing`/`resume_writing`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from moderator.core.state import SessionState
 from moderator.core.view import view
@@ -36,106 +42,96 @@ def state_frame(state: SessionState, role: str, now: int) -> str:
     return encode({"type": "state", "seq": state.seq, "server_time": now, "session": view(state, role, now)})
 
 
-class Client:
-    """One connected screen: its role and a sender task draining its outbox in order."""
+class Wire(Protocol):
+    """One client's socket as the hub sees it (web/guard.py's `Connection` is the real one)."""
 
-    def __init__(
-        self,
-        send: Callable[[str], Coroutine[Any, Any, None]],
-        role: str,
-        state_code: str | None,
-        abort: Callable[[], None] | None = None,
-    ) -> None:
-        self._send = send
-        self._abort = abort  # frees the socket at once, unsent bytes and all
+    @property
+    def writable(self) -> bool:
+        """True while the socket takes bytes: its buffer is under the high-water mark and it is open."""
+
+    def write_text(self, text: str) -> None:
+        """Write one whole text frame now (only while `writable`)."""
+
+    def on_writable(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` each time the socket's buffer falls back under the low-water mark."""
+
+    def abort(self) -> None:
+        """Close the socket at once, unsent bytes and all."""
+
+
+class Client:
+    """One connected screen: its role and an outbox written to its socket whenever the socket takes it."""
+
+    def __init__(self, wire: Wire, role: str, state_code: str | None) -> None:
+        self._wire = wire
         self.role = role
         self.state_code = state_code
         self._outbox: deque[object] = deque()
         self._state: str | None = None
-        self._wake = asyncio.Event()
-        self.sending_since: float | None = None
+        self.blocked_since: float | None = None  # frames wait and the socket has taken none since
         self.dropped = asyncio.Event()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        wire.on_writable(self._flush)
 
     @property
     def view_role(self) -> str:
         return "moderator" if self.role == "moderator" else "public"
 
+    @property
+    def waiting(self) -> int:
+        """Frames waiting for the socket (a state frame counts once, however many it replaced)."""
+        return len(self._outbox)
+
     def push(self, text: str) -> None:
-        """Queue a control frame (welcome, ack, error, pong); in order."""
+        """Send a control frame (welcome, ack, error, pong), after everything queued before it."""
         if len(self._outbox) >= MAX_OUTBOX:
             self.drop("outbox full")
             return
         self._outbox.append(text)
-        self._wake.set()
+        self._flush()
 
     def push_state(self, text: str) -> None:
-        """Send a state frame now if this client is idle, else queue it (a newer one replaces it).
+        """Send a state frame, after everything queued before it; a newer one replaces it while it waits."""
+        if self._state is None:
+            self._outbox.append(_STATE)
+        self._state = text
+        self._flush()
 
-        The immediate try saves one task wake-up per client per broadcast, the main cost of a
-        fan-out to thousands. It relies on uvicorn's sans-I/O WebSocket protocol (pinned in
-        cli.uvicorn_config): its send awaits only the socket's writability, before writing
-        anything, so a send that would wait is abandoned with nothing written and left to the
-        sender task, and one that does not wait has written the whole frame.
-        """
-        if (
-            self._state is None
-            and not self._outbox
-            and self.sending_since is None
-            and not self.dropped.is_set()
-        ):
-            attempt = self._send(text)
-            try:
-                attempt.send(None)
-            except StopIteration:
+    def _flush(self) -> None:
+        """Write the outbox in order while the socket takes it (also the wire's on_writable callback)."""
+        outbox = self._outbox
+        while outbox and not self.dropped.is_set():
+            if not self._wire.writable:
+                if self.blocked_since is None:
+                    self.blocked_since = time.monotonic()
                 return
+            item = outbox.popleft()
+            if item is _STATE:
+                text, self._state = self._state, None
+            else:
+                text = item  # type: ignore[assignment]
+            try:
+                self._wire.write_text(text)  # type: ignore[arg-type]
             except Exception as e:  # the socket went away under us
                 log.debug("send failed: %s", e)
                 self.drop("send failed")
                 return
-            attempt.close()
-        if self._state is None:
-            self._outbox.append(_STATE)
-        self._state = text
-        self._wake.set()
-
-    async def _run(self) -> None:
-        try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
-                while self._outbox:
-                    item = self._outbox.popleft()
-                    if item is _STATE:
-                        text, self._state = self._state, None
-                    else:
-                        text = item  # type: ignore[assignment]
-                    if text is None:
-                        continue
-                    self.sending_since = time.monotonic()
-                    await self._send(text)
-                    self.sending_since = None
-        except asyncio.CancelledError:
-            raise
-        except Exception as e:  # the socket went away under us
-            log.debug("send failed: %s", e)
-            self.drop("send failed")
+            self.blocked_since = None
 
     def stalled(self, now: float) -> bool:
-        return self.sending_since is not None and now - self.sending_since > STALL_SECONDS
+        return self.blocked_since is not None and now - self.blocked_since > STALL_SECONDS
 
     def drop(self, why: str) -> None:
         if not self.dropped.is_set():
             log.info("dropping a %s client: %s", self.role, why)
             self.dropped.set()
-            self._task.cancel()
-            if self._abort is not None:
-                self._abort()  # a graceful close would wait on the send buffer it does not read
+            self.close()
+            self._wire.abort()  # a graceful close would wait on the send buffer it does not read
 
-    async def close(self) -> None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
+    def close(self) -> None:
+        """Forget the outbox and stop listening to the socket (the client has left)."""
+        self._wire.on_writable(None)
+        self._outbox.clear()
+        self._state = None
 
 
 class Hub:
@@ -152,7 +148,7 @@ class Hub:
             self._sweeper.cancel()
         for clients in self._clients.values():
             for c in list(clients):
-                await c.close()
+                c.close()
 
     def join(self, session_id: str, client: Client) -> None:
         self._clients.setdefault(session_id, set()).add(client)

@@ -17,17 +17,22 @@ A connection that said hello (a screen) no longer waits; anonymous viewers' sock
 own per-address cap in live.py. `live.py` reaches its connection through the ASGI scope
 extension `moderator.connection` (`Connection`) to mark it settled, and to abort it when the
 hub drops it as stalled: `transport.abort()` frees the descriptor at once, where a graceful
-close would wait for a send buffer the client never reads.
+close would wait for a send buffer the client never reads. The same `Connection` is the hub's
+wire to the socket: it frames with the connection's websockets sans-I/O `ServerProtocol`
+(`send_text`, `data_to_send`) and writes with `transport.write` while asyncio's flow control
+says the socket takes bytes (docs/architecture.md, The fan-out).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 log = logging.getLogger("moderator.web.guard")
 
@@ -90,17 +95,43 @@ class Guard:
 
 
 class Connection:
-    """What live.py may do with its own TCP connection (the scope extension `moderator.connection`)."""
+    """What live.py may do with its own TCP connection (the scope extension `moderator.connection`).
 
-    def __init__(self, guard: Guard, transport: asyncio.Transport) -> None:
+    It is also the hub's `Wire` (runtime/hub.py): frames are framed by the connection's websockets
+    sans-I/O `ServerProtocol` (`send_text`, then `data_to_send`, as the websockets documentation
+    prescribes) and written with `transport.write`; `writable` follows asyncio's documented flow
+    control (`pause_writing`/`resume_writing` on the protocol). So a write never awaits, and one
+    that would wait is not made: the hub keeps the frame until the socket asks for more.
+    """
+
+    def __init__(self, guard: Guard, socket: _GuardedWebSocket) -> None:
         self._guard = guard
-        self._transport = transport
+        self._socket = socket
+        self._transport = socket.transport
+        self._resumed: Callable[[], None] | None = None
 
     def settled(self) -> None:
         self._guard.settled(self._transport)
 
     def abort(self) -> None:
         self._transport.abort()
+
+    @property
+    def writable(self) -> bool:
+        sans_io = self._socket.conn
+        return not self._socket.paused and sans_io.state is State.OPEN and not self._transport.is_closing()
+
+    def write_text(self, text: str) -> None:
+        sans_io = self._socket.conn
+        sans_io.send_text(text.encode())
+        self._transport.write(b"".join(sans_io.data_to_send()))
+
+    def on_writable(self, callback: Callable[[], None] | None) -> None:
+        self._resumed = callback
+
+    def resumed(self) -> None:
+        if self._resumed is not None:
+            self._resumed()
 
 
 class _GuardedHttp(HttpToolsProtocol):
@@ -144,14 +175,31 @@ class _GuardedHttp(HttpToolsProtocol):
 
 
 class _GuardedWebSocket(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol, whose `ServerProtocol` (`conn`) the hub writes through."""
+
     guard: ClassVar[Guard]
+    paused = False
+    _connection: Connection | None = None
 
     async def run_asgi(self) -> None:
-        self.scope["extensions"][EXTENSION] = Connection(self.guard, self.transport)  # type: ignore[assignment]
+        self._connection = Connection(self.guard, self)
+        self.scope["extensions"][EXTENSION] = self._connection  # type: ignore[assignment]
         await super().run_asgi()
+
+    def pause_writing(self) -> None:
+        self.paused = True
+        super().pause_writing()
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        super().resume_writing()
+        if self._connection is not None:
+            self._connection.resumed()  # the hub writes what waited (asyncio allows writes here)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.settled(self.transport)
+        if self._connection is not None:
+            self._connection.on_writable(None)
         super().connection_lost(exc)
 
 

@@ -54,8 +54,10 @@ async def live_endpoint(ws: WebSocket) -> None:
         await ws.close(code=4400, reason="The first frame must be a hello")
         return
     connection: Connection | None = (ws.scope.get("extensions") or {}).get(EXTENSION)
-    if connection is not None:
-        connection.settled()  # no longer a waiting connection of its address (guard.py)
+    if connection is None:  # not served by cli.uvicorn_config: there is no wire for the hub
+        await ws.close(code=1011, reason="Serve with 'moderator serve' (cli.uvicorn_config)")
+        return
+    connection.settled()  # no longer a waiting connection of its address (guard.py)
     session_id = ws.path_params["session_id"]
     state = await app.engine.lookup(session_id)
     if state is None:
@@ -113,10 +115,11 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
 
 
 async def _serve(
-    ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str, connection: Connection | None
+    ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str, connection: Connection
 ) -> None:
-    # A dropped client is aborted, not closed: its descriptor is freed at once (guard.py).
-    client = Client(ws.send_text, actor.role, actor.state_code, connection.abort if connection else None)
+    # Frames go straight to the connection's socket, never through ws.send (hub.py, guard.py);
+    # a dropped client is aborted, not closed: its descriptor is freed at once.
+    client = Client(connection, actor.role, actor.state_code)
     now = now_ms()
     client.push(
         encode(
@@ -159,7 +162,7 @@ async def _serve(
         receiving.cancel()
         dropped.cancel()
         app.hub.leave(session_id, client)
-        await client.close()
+        client.close()
 
 
 def _error(lang: str, code: str, message: str, cid: Any = None, /, **params: Any) -> dict[str, Any]:
