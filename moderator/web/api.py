@@ -21,6 +21,7 @@ from moderator.i18n.translation import negotiate, translate
 from moderator.runtime.clock import now_ms
 from moderator.store.protocol import CreatedSeries, Principal, StoreUnavailable
 from moderator.web import urls
+from moderator.web.services import services
 
 
 def error(
@@ -45,12 +46,12 @@ async def principal(request: Request) -> Principal | None:
     token = bearer(request)
     if token is None:
         return None
-    throttle = request.app.state.auth_failures
+    throttle = services(request).auth_failures
     address = request.client.host if request.client else ""
     now = time.monotonic()
     if throttle.retry_after(address, now) > 0:
         return None  # not even looked up: unauthorised() answers 429
-    who: Principal | None = await request.app.state.store.principal(token)
+    who: Principal | None = await services(request).store.principal(token)
     if who is None:
         throttle.failed(address, now)
         request.state.failed_token = True
@@ -60,7 +61,7 @@ async def principal(request: Request) -> Principal | None:
 def unauthorised(request: Request) -> JSONResponse:
     """401; 429 for a token from an address past its failed sign-ins (limits.FailureThrottle)."""
     address = request.client.host if request.client else ""
-    wait = request.app.state.auth_failures.retry_after(address, time.monotonic())
+    wait = services(request).auth_failures.retry_after(address, time.monotonic())
     if wait > 0 and bearer(request) is not None and not getattr(request.state, "failed_token", False):
         seconds = math.ceil(wait)
         response = error(
@@ -76,7 +77,7 @@ def unauthorised(request: Request) -> JSONResponse:
 
 
 async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
-    limit = request.app.state.settings.max_body_bytes
+    limit = services(request).settings.max_body_bytes
     body = b""
     async for chunk in request.stream():
         body += chunk
@@ -124,7 +125,7 @@ async def create_series(request: Request) -> Response:
                     where=f"sessions[{i}].speakers[{j}].video",
                 )
     try:
-        created = await request.app.state.store.create_series(agenda)
+        created = await services(request).store.create_series(agenda)
     except StoreUnavailable:
         return error(
             request,
@@ -132,7 +133,7 @@ async def create_series(request: Request) -> Response:
             "unavailable",
             N_("The server could not save this change, so nothing changed. Try again in a moment."),
         )
-    await request.app.state.engine.add_sessions([s["id"] for s in created.sessions])
+    await services(request).engine.add_sessions([s["id"] for s in created.sessions])
     return JSONResponse(series_response(created, agenda), status_code=201)
 
 
@@ -154,7 +155,7 @@ async def session_report(request: Request) -> Response:
     who = await principal(request)
     if who is None:
         return unauthorised(request)
-    state = await request.app.state.engine.lookup(request.path_params["session_id"])
+    state = await services(request).engine.lookup(request.path_params["session_id"])
     if state is None:
         return error(request, 404, "not_found", N_("There is no such session."))
     if who.role != "admin" and not (who.role == "moderator" and who.series_id == state.setup.series_id):
@@ -179,7 +180,7 @@ def attachment(name: str) -> str:
 
 async def session_state(request: Request) -> Response:
     """The public projection of one session, for scripts and for screens before their socket opens."""
-    state = await request.app.state.engine.lookup(request.path_params["session_id"])
+    state = await services(request).engine.lookup(request.path_params["session_id"])
     if state is None:
         return error(request, 404, "not_found", N_("There is no such session."))
     now = now_ms()

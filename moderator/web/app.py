@@ -18,6 +18,7 @@ from moderator.store import open_store
 from moderator.web import api, media, screens
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
+from moderator.web.services import Services
 
 log = logging.getLogger("moderator")
 
@@ -39,13 +40,15 @@ def create_app(settings: Settings) -> Starlette:
         hub = Hub()
         engine.listen(hub.publish)
         hub.start()
-        app.state.settings = settings
-        app.state.store = store
-        app.state.engine = engine
-        app.state.hub = hub
-        app.state.connections = ConnectionCounter(settings.connections_per_token)
-        app.state.viewers = ConnectionCounter(settings.max_connections_per_address)  # by address
-        app.state.auth_failures = FailureThrottle(settings.auth_failures_per_minute, 60.0)
+        app.state.services = Services(
+            settings=settings,
+            store=store,
+            engine=engine,
+            hub=hub,
+            connections=ConnectionCounter(settings.connections_per_token),
+            viewers=ConnectionCounter(settings.max_connections_per_address),
+            auth_failures=FailureThrottle(settings.auth_failures_per_minute, 60.0),
+        )
         try:
             yield
         finally:

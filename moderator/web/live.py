@@ -24,6 +24,7 @@ from moderator.runtime.hub import Client, encode, state_frame
 from moderator.runtime.limits import TokenBucket
 from moderator.store.tokens import token_hash
 from moderator.web.guard import EXTENSION, Connection
+from moderator.web.services import Services, services
 
 HELLO_SECONDS = 10.0
 FRAME_LIMIT = 64 * 1024
@@ -39,7 +40,7 @@ def origin_allowed(ws: WebSocket, allowed: frozenset[str]) -> bool:
 
 
 async def live_endpoint(ws: WebSocket) -> None:
-    app = ws.app.state
+    app = services(ws)
     if not origin_allowed(ws, app.settings.allowed_origins):
         await ws.close(code=1008)
         return
@@ -115,7 +116,7 @@ def _hello(raw: Any) -> tuple[str | None, str] | None:
 
 
 async def _serve(
-    ws: WebSocket, app: Any, session_id: str, actor: Actor, lang: str, connection: Connection
+    ws: WebSocket, app: Services, session_id: str, actor: Actor, lang: str, connection: Connection
 ) -> None:
     # Frames go straight to the connection's socket, never through ws.send (hub.py, guard.py);
     # a dropped client is aborted, not closed: its descriptor is freed at once.
@@ -134,6 +135,7 @@ async def _serve(
         )
     )
     state = app.engine.state(session_id)
+    assert state is not None  # looked up before the hello was answered; sessions are never dropped
     client.push_state(state_frame(state, client.view_role, now))
     app.hub.join(session_id, client)
     settings = app.settings
@@ -170,7 +172,7 @@ def _error(lang: str, code: str, message: str, cid: Any = None, /, **params: Any
 
 
 async def _answer(
-    message: Any, t1: int, app: Any, session_id: str, actor: Actor, lang: str, bucket: TokenBucket
+    message: Any, t1: int, app: Services, session_id: str, actor: Actor, lang: str, bucket: TokenBucket
 ) -> dict[str, Any] | None:
     text = message.get("text")
     if not isinstance(text, str):
@@ -202,7 +204,7 @@ async def _answer(
 
 
 async def _command(
-    frame: dict[str, Any], app: Any, session_id: str, actor: Actor, lang: str
+    frame: dict[str, Any], app: Services, session_id: str, actor: Actor, lang: str
 ) -> dict[str, Any]:
     cid = frame.get("id")
     if not isinstance(cid, str) or not 0 < len(cid) <= 64:

@@ -35,6 +35,7 @@ from moderator.settings import Settings
 from moderator.store.protocol import Store, StoreUnavailable, Video
 from moderator.web import urls
 from moderator.web.api import error, principal, unauthorised
+from moderator.web.services import services
 
 log = logging.getLogger("moderator.web.media")
 
@@ -334,7 +335,7 @@ async def upload(request: Request) -> Response:
         return unauthorised(request)
     if who.role != "admin":
         return error(request, 403, "forbidden", N_("Only the admin token may attach videos."))
-    app = request.app.state
+    app = services(request)
     speaker_id = request.path_params["speaker_id"]
     try:
         if await app.store.session_of_speaker(speaker_id) is None:
@@ -364,7 +365,7 @@ async def serve(request: Request) -> Response:
     """GET /media/{name}: a stored video, with HTTP Range (206 partial content) for seeking."""
     name = request.path_params["name"]
     match = SAFE_NAME.fullmatch(name)
-    folder: Path = request.app.state.settings.media
+    folder: Path = services(request).settings.media
     path = folder / name
     if match is None or not await anyio.to_thread.run_sync(path.is_file):
         return error(request, 404, "not_found", N_("There is no such video."))

@@ -36,6 +36,7 @@ from moderator.store.protocol import SeriesInfo, Store
 from moderator.store.tokens import delegation_token
 from moderator.web import urls
 from moderator.web.paths import displays_dir, static_dir
+from moderator.web.services import services
 
 # Sent with every page: scripts and styles from this server only, nothing inline runs.
 _SECURITY_HEADERS = {
@@ -185,13 +186,11 @@ def _up_to_date(page: Callable[[Request], Awaitable[Response]]) -> Callable[[Req
 
 
 def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+    return services(request).engine
 
 
 def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return services(request).store
 
 
 async def _series(request: Request, series_id: str) -> SeriesInfo | None:

@@ -81,7 +81,7 @@ def in_order(got: list[dict[str, Any]]) -> None:
 
 
 def blocked(server: Running, session_id: str) -> list[hub_module.Client]:
-    return [c for c in server.app.state.hub._clients[session_id] if c.blocked_since is not None]
+    return [c for c in server.app.state.services.hub._clients[session_id] if c.blocked_since is not None]
 
 
 @pytest.mark.slow
