@@ -13,26 +13,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from moderator.core.agenda import AgendaError, AgendaSeries, parse_agenda
-from moderator.core.errors import N_
+from moderator.core.errors import N_, Refused
 from moderator.core.report import report, report_csv
 from moderator.core.strict_json import NotFinite, loads
 from moderator.core.view import view
-from moderator.i18n.translation import negotiate, translate
 from moderator.runtime.clock import now_ms
 from moderator.store.protocol import CreatedSeries, Principal, StoreUnavailable
 from moderator.web import urls
+from moderator.web.errors import Problem, error
 from moderator.web.services import services
-
-
-def error(
-    request: Request, status: int, code: str, message: str, /, where: str | None = None, **params: Any
-) -> JSONResponse:
-    """An error body; positional-only, so a sentence may have a %(code)s or %(message)s of its own."""
-    lang = negotiate(request.headers.get("accept-language"), request.query_params.get("lang"))
-    body: dict[str, Any] = {"code": code, "message": translate(lang, message, params)}
-    if where is not None:
-        body["where"] = where
-    return JSONResponse({"error": body}, status_code=status)
 
 
 def bearer(request: Request) -> str | None:
@@ -126,13 +115,9 @@ async def create_series(request: Request) -> Response:
                 )
     try:
         created = await services(request).store.create_series(agenda)
-    except StoreUnavailable:
-        return error(
-            request,
-            503,
-            "unavailable",
-            N_("The server could not save this change, so nothing changed. Try again in a moment."),
-        )
+    except StoreUnavailable as e:
+        message = N_("The server could not save this change, so nothing changed. Try again in a moment.")
+        raise Problem("unavailable", message) from e
     await services(request).engine.add_sessions([s["id"] for s in created.sessions])
     return JSONResponse(series_response(created, agenda), status_code=201)
 
@@ -157,11 +142,9 @@ async def session_report(request: Request) -> Response:
         return unauthorised(request)
     state = await services(request).engine.lookup(request.path_params["session_id"])
     if state is None:
-        return error(request, 404, "not_found", N_("There is no such session."))
+        raise Refused("not_found", N_("There is no such session."))
     if who.role != "admin" and not (who.role == "moderator" and who.series_id == state.setup.series_id):
-        return error(
-            request, 403, "forbidden", N_("Only the admin or this series' moderator may read its report.")
-        )
+        raise Refused("forbidden", N_("Only the admin or this series' moderator may read its report."))
     data = report(state, now_ms())
     if request.query_params.get("format") == "csv":
         return Response(
@@ -182,7 +165,7 @@ async def session_state(request: Request) -> Response:
     """The public projection of one session, for scripts and for screens before their socket opens."""
     state = await services(request).engine.lookup(request.path_params["session_id"])
     if state is None:
-        return error(request, 404, "not_found", N_("There is no such session."))
+        raise Refused("not_found", N_("There is no such session."))
     now = now_ms()
     return JSONResponse({"seq": state.seq, "server_time": now, "session": view(state, "viewer", now)})
 

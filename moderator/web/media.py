@@ -34,7 +34,8 @@ from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.protocol import Store, StoreUnavailable, Video
 from moderator.web import urls
-from moderator.web.api import error, principal, unauthorised
+from moderator.web.api import principal, unauthorised
+from moderator.web.errors import error
 from moderator.web.services import services
 
 log = logging.getLogger("moderator.web.media")
@@ -368,7 +369,7 @@ async def serve(request: Request) -> Response:
     folder: Path = services(request).settings.media
     path = folder / name
     if match is None or not await anyio.to_thread.run_sync(path.is_file):
-        return error(request, 404, "not_found", N_("There is no such video."))
+        raise Refused("not_found", N_("There is no such video."))
     media = "video/mp4" if match.group(1) == "mp4" else "video/webm"
     return FileResponse(path, media_type=media, headers={"Cache-Control": CACHE})
 
