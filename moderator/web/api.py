@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import re
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -18,51 +16,11 @@ from moderator.core.report import report, report_csv
 from moderator.core.strict_json import NotFinite, loads
 from moderator.core.view import view
 from moderator.runtime.clock import now_ms
-from moderator.store.protocol import CreatedSeries, Principal, StoreUnavailable
+from moderator.store.protocol import CreatedSeries, StoreUnavailable
 from moderator.web import urls
+from moderator.web.auth import principal, unauthorised
 from moderator.web.errors import Problem, error
 from moderator.web.services import services
-
-
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
-async def principal(request: Request) -> Principal | None:
-    """Whose bearer token this is; None for none, an unknown one, or an address that failed too often."""
-    token = bearer(request)
-    if token is None:
-        return None
-    throttle = services(request).auth_failures
-    address = request.client.host if request.client else ""
-    now = time.monotonic()
-    if throttle.retry_after(address, now) > 0:
-        return None  # not even looked up: unauthorised() answers 429
-    who: Principal | None = await services(request).store.principal(token)
-    if who is None:
-        throttle.failed(address, now)
-        request.state.failed_token = True
-    return who
-
-
-def unauthorised(request: Request) -> JSONResponse:
-    """401; 429 for a token from an address past its failed sign-ins (limits.FailureThrottle)."""
-    address = request.client.host if request.client else ""
-    wait = services(request).auth_failures.retry_after(address, time.monotonic())
-    if wait > 0 and bearer(request) is not None and not getattr(request.state, "failed_token", False):
-        seconds = math.ceil(wait)
-        response = error(
-            request,
-            429,
-            "rate_limited",
-            N_("Too many failed sign-ins from this address: try again in %(seconds)s seconds."),
-            seconds=seconds,
-        )
-        response.headers["Retry-After"] = str(seconds)
-        return response
-    return error(request, 401, "unauthorized", N_("Send 'Authorization: Bearer <token>' with a valid token."))
 
 
 async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:

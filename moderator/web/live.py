@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from moderator.core.commands import Actor, Command, Role
+from moderator.core.commands import Actor, Command
 from moderator.core.decide import authorise, known
 from moderator.core.errors import N_, Refused
 from moderator.core.strict_json import NotFinite, loads
@@ -23,6 +23,7 @@ from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client, encode, state_frame
 from moderator.runtime.limits import TokenBucket
 from moderator.store.tokens import token_hash
+from moderator.web.auth import Closed, hello_actor
 from moderator.web.guard import EXTENSION, Connection
 from moderator.web.services import Services, services
 
@@ -65,21 +66,10 @@ async def live_endpoint(ws: WebSocket) -> None:
         await ws.close(code=4404, reason="No such session")
         return
     token, lang = hello
-    role: Role = "viewer"
-    state_code: str | None = None
-    if token is not None:
-        peer = ws.client.host if ws.client is not None else ""
-        if app.auth_failures.retry_after(peer, time.monotonic()) > 0:
-            await ws.close(code=4429, reason="Too many failed sign-ins from this address: wait a minute")
-            return
-        who = await app.store.principal(token)
-        if who is None:
-            app.auth_failures.failed(peer, time.monotonic())
-        if who is None or (who.role != "admin" and who.series_id != state.setup.series_id):
-            await ws.close(code=4401, reason="Unknown token")
-            return
-        role = "delegation" if who.role == "delegation" else "moderator"
-        state_code = who.state
+    actor = await hello_actor(ws, token, state.setup.series_id)
+    if isinstance(actor, Closed):
+        await ws.close(code=actor.code, reason=actor.reason)
+        return
     key = token_hash(token) if token is not None else None
     if key is not None and not app.connections.acquire(key):
         await ws.close(code=4429, reason="Too many connections with this token")
@@ -89,7 +79,7 @@ async def live_endpoint(ws: WebSocket) -> None:
         await ws.close(code=4429, reason="Too many viewers from this address")
         return
     try:
-        await _serve(ws, app, session_id, Actor(role, state_code), lang, connection)
+        await _serve(ws, app, session_id, actor, lang, connection)
     finally:
         if key is not None:
             app.connections.release(key)

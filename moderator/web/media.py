@@ -34,7 +34,7 @@ from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.protocol import Store, StoreUnavailable, Video
 from moderator.web import urls
-from moderator.web.api import principal, unauthorised
+from moderator.web.auth import principal, unauthorised
 from moderator.web.errors import error
 from moderator.web.services import services
 

@@ -35,6 +35,7 @@ from moderator.runtime.engine import Engine
 from moderator.store.protocol import SeriesInfo, Store
 from moderator.store.tokens import delegation_token
 from moderator.web import urls
+from moderator.web.auth import bearer
 from moderator.web.paths import displays_dir, static_dir
 from moderator.web.services import services
 
@@ -245,12 +246,6 @@ def _zone(series: SeriesInfo | None) -> ZoneInfo | None:
         return ZoneInfo(series.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _now_ms() -> int:
@@ -490,7 +485,7 @@ async def cards_sheet(request: Request) -> Response:
     lang = _locale(request)[0]
     _ = _gettext(lang)
     series_id = request.path_params["series_id"]
-    token = _bearer(request)
+    token = bearer(request)
     plain = {"Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8"}
     if token is None:
         return Response(_("The join cards need the moderator token."), status_code=401, headers=plain)
