@@ -15,20 +15,18 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from moderator.core.commands import Actor, Command
-from moderator.core.decide import authorise, known
+from moderator.core.decide import authorise
 from moderator.core.errors import N_, Refused
-from moderator.core.strict_json import NotFinite, loads
-from moderator.i18n.translation import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
 from moderator.runtime.clock import now_ms
-from moderator.runtime.hub import Client, encode, state_frame
+from moderator.runtime.hub import Client
 from moderator.runtime.limits import TokenBucket
 from moderator.store.tokens import token_hash
+from moderator.web import frames
 from moderator.web.auth import Closed, hello_actor
 from moderator.web.guard import EXTENSION, Connection
 from moderator.web.services import Services, services
 
 HELLO_SECONDS = 10.0
-FRAME_LIMIT = 64 * 1024
 
 
 def origin_allowed(ws: WebSocket, allowed: frozenset[str]) -> bool:
@@ -88,21 +86,8 @@ async def live_endpoint(ws: WebSocket) -> None:
 
 
 def _hello(raw: Any) -> tuple[str | None, str] | None:
-    """(token, language) from a valid hello frame, else None."""
-    text = raw.get("text")
-    if raw.get("type") != "websocket.receive" or not isinstance(text, str) or len(text) > FRAME_LIMIT:
-        return None
-    try:
-        frame = loads(text)
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        return None
-    if not isinstance(frame, dict) or frame.get("type") != "hello":
-        return None
-    token = frame.get("token")
-    if token is not None and (not isinstance(token, str) or not 0 < len(token) <= 256):
-        return None
-    lang = frame.get("lang")
-    return token, lang if lang in SUPPORTED_LOCALES else DEFAULT_LOCALE
+    """(token, language) from a valid hello message, else None."""
+    return frames.hello(raw.get("text")) if raw.get("type") == "websocket.receive" else None
 
 
 async def _serve(
@@ -112,21 +97,10 @@ async def _serve(
     # a dropped client is aborted, not closed: its descriptor is freed at once.
     client = Client(connection, actor.role, actor.state_code)
     now = now_ms()
-    client.push(
-        encode(
-            {
-                "type": "welcome",
-                "role": actor.role,
-                "state_code": actor.state_code,
-                "server_time": now,
-                "session_id": session_id,
-                "lang": lang,
-            }
-        )
-    )
+    client.push(frames.welcome(actor.role, actor.state_code, now, session_id, lang))
     state = app.engine.state(session_id)
     assert state is not None  # looked up before the hello was answered; sessions are never dropped
-    client.push_state(state_frame(state, client.view_role, now))
+    client.push_state(frames.state(state, client.view_role, now))
     app.hub.join(session_id, client)
     settings = app.settings
     if actor.role == "moderator":
@@ -145,8 +119,7 @@ async def _serve(
                 return
             t1 = now_ms()
             answer = await _answer(message, t1, app, session_id, actor, lang, bucket)
-            if answer is not None:
-                client.push(encode(answer))
+            client.push(answer)
             receiving = asyncio.ensure_future(ws.receive())
     except WebSocketDisconnect:
         return
@@ -157,62 +130,35 @@ async def _serve(
         client.close()
 
 
-def _error(lang: str, code: str, message: str, cid: Any = None, /, **params: Any) -> dict[str, Any]:
-    return {"type": "error", "id": cid, "code": code, "message": translate(lang, message, params)}
-
-
 async def _answer(
     message: Any, t1: int, app: Services, session_id: str, actor: Actor, lang: str, bucket: TokenBucket
-) -> dict[str, Any] | None:
-    text = message.get("text")
-    if not isinstance(text, str):
-        return _error(lang, "bad_message", N_("Frames must be JSON text, not binary."))
-    if len(text) > FRAME_LIMIT:
-        return _error(lang, "bad_message", N_("That frame is too large: at most 64 KiB."))
-    try:
-        frame = loads(text)
-    except NotFinite:
-        return _error(lang, "bad_message", N_("Numbers must be finite: NaN, Infinity and 1e400 are refused."))
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        return _error(lang, "bad_message", N_("That frame is not valid JSON."))
-    if not isinstance(frame, dict):
-        return _error(lang, "bad_message", N_("A frame must be a JSON object with a 'type'."))
-    cid = frame.get("id") if isinstance(frame.get("id"), str) and len(frame["id"]) <= 64 else None
+) -> str:
+    frame = frames.read(message.get("text"))
+    if isinstance(frame, frames.Bad):
+        return frames.bad(lang, frame)
     if not bucket.allow(time.monotonic()):
-        return _error(lang, "rate_limited", N_("Too many frames: wait a second and try again."), cid)
-    kind = frame.get("type")
-    if kind == "ping":
-        t0 = frame.get("t0")
-        if isinstance(t0, bool) or not isinstance(t0, int | float):
-            return _error(lang, "bad_message", N_("A ping needs a number 't0'."))
-        return {"type": "pong", "t0": t0, "t1": t1, "t2": now_ms()}
-    if kind == "command":
-        return await _command(frame, app, session_id, actor, lang)
-    if kind == "hello":
-        return _error(lang, "bad_message", N_("This connection has already said hello."))
-    return _error(lang, "bad_message", N_("Unknown frame type: use 'command' or 'ping'."))
+        words = N_("Too many frames: wait a second and try again.")
+        return frames.error(lang, "rate_limited", words, frames.frame_id(frame))
+    asked = frames.classify(frame)
+    if isinstance(asked, frames.Bad):
+        return frames.bad(lang, asked)
+    if isinstance(asked, frames.Ping):
+        return frames.pong(asked.t0, t1, now_ms())
+    return await _command(asked, app, session_id, actor, lang)
 
 
 async def _command(
-    frame: dict[str, Any], app: Services, session_id: str, actor: Actor, lang: str
-) -> dict[str, Any]:
-    cid = frame.get("id")
-    if not isinstance(cid, str) or not 0 < len(cid) <= 64:
-        return _error(lang, "bad_message", N_("A command needs an 'id': a text of 1 to 64 characters."))
-    name = frame.get("name")
-    if not isinstance(name, str) or not known(name):
-        return _error(lang, "bad_message", N_("Unknown command: see the list in docs/protocol.md."), cid)
-    args = frame.get("args", {})
-    if args is None:
-        args = {}
-    if not isinstance(args, dict):
+    frame: frames.CommandFrame, app: Services, session_id: str, actor: Actor, lang: str
+) -> str:
+    cid = frame.id
+    if frame.args is None:
         try:
-            authorise(Command(name), actor)  # the role is checked before the shape of the args
+            authorise(Command(frame.name), actor)  # the role is checked before the shape of the args
         except Refused as e:
-            return _error(lang, e.code, e.message, cid, **e.params)
-        return _error(lang, "invalid", N_("'args' must be a JSON object."), cid)
+            return frames.error(lang, e.code, e.message, cid, **e.params)
+        return frames.error(lang, "invalid", N_("'args' must be a JSON object."), cid)
     try:
-        seq = await app.engine.execute(session_id, Command(name, args), actor)
+        seq = await app.engine.execute(session_id, Command(frame.name, frame.args), actor)
     except Refused as e:
-        return _error(lang, e.code, e.message, cid, **e.params)
-    return {"type": "ack", "id": cid, "seq": seq}
+        return frames.error(lang, e.code, e.message, cid, **e.params)
+    return frames.ack(cid, seq)
