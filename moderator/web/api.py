@@ -19,30 +19,27 @@ from moderator.runtime.clock import now_ms
 from moderator.store.protocol import CreatedSeries, StoreUnavailable
 from moderator.web import urls
 from moderator.web.auth import principal, unauthorised
-from moderator.web.errors import Problem, error
+from moderator.web.errors import Problem
 from moderator.web.services import services
 
 
-async def read_json(request: Request) -> tuple[Any, JSONResponse | None]:
+async def read_json(request: Request) -> Any:
+    """The request's JSON body; Problem `too_large` over the limit, `invalid` if it is not JSON."""
     limit = services(request).settings.max_body_bytes
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            return None, error(
-                request,
-                413,
-                "too_large",
-                N_("The document is larger than %(mb)s MB."),
-                mb=limit // (1024 * 1024),
+            raise Problem(
+                "too_large", N_("The document is larger than %(mb)s MB."), mb=limit // (1024 * 1024)
             )
     try:
-        return loads(body), None
-    except NotFinite:
+        return loads(body)
+    except NotFinite as e:
         message = N_("Numbers must be finite: NaN, Infinity and 1e400 are refused.")
-        return None, error(request, 422, "invalid", message, where="")
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None, error(request, 422, "invalid", N_("The body is not valid JSON."), where="")
+        raise Problem("invalid", message, where="") from e
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+        raise Problem("invalid", N_("The body is not valid JSON."), where="") from e
 
 
 async def create_series(request: Request) -> Response:
@@ -50,27 +47,20 @@ async def create_series(request: Request) -> Response:
     if who is None:
         return unauthorised(request)
     if who.role != "admin":
-        return error(request, 403, "forbidden", N_("Only the admin token may create a series."))
-    doc, problem = await read_json(request)
-    if problem is not None:
-        return problem
+        raise Refused("forbidden", N_("Only the admin token may create a series."))
+    doc = await read_json(request)
     try:
         agenda = parse_agenda(doc)
     except AgendaError as e:
-        return error(request, 422, "invalid", e.message, where=e.where, **e.params)
+        raise Problem("invalid", e.message, where=e.where, **e.params) from e
     for i, s in enumerate(agenda.sessions):
         for j, sp in enumerate(s.speakers):
             if sp.video is not None:
-                return error(
-                    request,
-                    422,
-                    "invalid",
-                    N_(
-                        "Video files are read by 'moderator import' only; "
-                        "upload a video with PUT /api/speakers/{id}/video."
-                    ),
-                    where=f"sessions[{i}].speakers[{j}].video",
+                message = N_(
+                    "Video files are read by 'moderator import' only; "
+                    "upload a video with PUT /api/speakers/{id}/video."
                 )
+                raise Problem("invalid", message, where=f"sessions[{i}].speakers[{j}].video")
     try:
         created = await services(request).store.create_series(agenda)
     except StoreUnavailable as e:

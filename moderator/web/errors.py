@@ -31,21 +31,12 @@ STATUS: dict[str, int] = {
 
 
 class Problem(Refused):
-    """A refusal of an HTTP request that also says where (`where`: a place in the document) and may
-    carry response headers (e.g. Retry-After)."""
+    """A refusal of an HTTP request that also says where: `where`, a place in the document."""
 
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        /,
-        where: str | None = None,
-        headers: dict[str, str] | None = None,
-        **params: Any,
-    ) -> None:
-        super().__init__(code, message, **params)
+    def __init__(self, code: str, message: str, /, where: str | None = None, **params: Any) -> None:
+        super().__init__(code, message)
+        self.params = params  # set here: a sentence may have a %(code)s or %(message)s of its own
         self.where = where
-        self.headers = headers or {}
 
 
 def error(
@@ -65,10 +56,7 @@ async def refused(request: Request, exc: Exception) -> Response:
         raise exc  # the live channel answers its own refusals (web/live.py)
     assert isinstance(exc, Refused)
     where = exc.where if isinstance(exc, Problem) else None
-    response = error(request, STATUS.get(exc.code, 422), exc.code, exc.message, where=where, **exc.params)
-    if isinstance(exc, Problem):
-        response.headers.update(exc.headers)
-    return response
+    return error(request, STATUS.get(exc.code, 422), exc.code, exc.message, where=where, **exc.params)
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:

@@ -18,7 +18,7 @@ from tests.support.server import Running
 async def _refuses(request: Request) -> Response:
     code = request.path_params["code"]
     if code == "where":
-        raise Problem("invalid", "Bad %(what)s.", where="sessions[0]", what="thing")
+        raise Problem("invalid", "Bad %(code)s.", where="sessions[0]", code="thing")
     raise Refused(code, "There is no such session.")
 
 
