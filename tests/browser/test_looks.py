@@ -66,6 +66,11 @@ async def a_meeting_under_way(server: Running) -> None:
     await moderator.close()
 
 
+CUT_CONTROLS = """() => [...document.querySelectorAll('select, button, input, textarea')]
+  .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .map((e) => e.id || e.tagName.toLowerCase())"""
+
+
 async def serious_violations(page: Page) -> list[str]:
     results = await Axe().run(page)
     return [
@@ -93,6 +98,9 @@ async def test_every_screen_at_phone_and_projector_size(screens: Screens, lang: 
             overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 0:
                 problems.append(f"{screen.name} {size_name}: {overflow}px wider than the screen")
+            # A control cut at the screen's edge (clipped, so it does not widen the page) is unusable.
+            cut = await page.evaluate(CUT_CONTROLS)
+            problems += [f"{screen.name} {size_name}: {c} runs past the screen's edge" for c in cut]
             problems += [f"{screen.name} {size_name}: {v}" for v in await serious_violations(page)]
             await screenshot(page, f"{lang}-{screen.name}-{size_name}")
             await page.context.close()
