@@ -53,6 +53,7 @@ SPEAKER_COLUMNS: tuple[Column, ...] = (
         "speaker",
         N_("Speaker name"),
         ("Name", "Speaker", "Nom", "Orateur", "Intervenant", "Nombre", "Orador", "Oradora"),
+        required=True,
     ),
     Column("organisation", "speaker", N_("Organisation"), ("Organization", "Organisme", "Organización")),
     Column("kind", "speaker", N_("Kind"), ("Type", "Category", "Tipo", "Catégorie", "Categoría")),
@@ -92,7 +93,7 @@ NO = frozenset({"no", "n", "false", "0", "non", "faux", "falso"})
 
 
 def normal(text: str) -> str:
-    """A header as compared: case, accents, spaces and punctuation left out ("État examiné" = "etatexamine")."""
+    """A header as compared: no case, accents, spaces or punctuation ("État examiné" = "etatexamine")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[\W_]+", "", plain)

@@ -95,7 +95,7 @@ def _workbook(data: bytes) -> list[Table]:
             )
         rows: list[tuple[Any, ...]] = []
         for row in sheet.iter_rows(max_col=min(sheet.max_column, MAX_COLUMNS)):
-            values = []
+            values: list[Any] = []
             for cell in row:
                 if cell.data_type == "f" or type(cell.value).__name__ in ("ArrayFormula", "DataTableFormula"):
                     problems.append(
@@ -126,9 +126,7 @@ def _csv(data: bytes) -> Table:
             text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SheetError.file(
-            N_(
-                "This CSV file is not UTF-8 text: in your spreadsheet, save it as 'CSV UTF-8', then upload it."
-            )
+            N_("This CSV file is not UTF-8 text: save it as 'CSV UTF-8' in your spreadsheet, then upload it.")
         ) from None
     if "\x00" in text:
         raise SheetError.file(_NOT_A_SHEET)

@@ -55,6 +55,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.places: dict[str, Place] = {}
         self.values: dict[str, str] = {}
+        self.reported: set[str] = set()  # fields whose cells already have a problem of their own
 
     def problem(self, place: Place, message: str, value: object = None, **params: Any) -> None:
         self.problems.append(Problem(place, message, params, None if value is None else shown(value)))
@@ -151,6 +152,8 @@ class _Reader:
             key_cell = speaker["speaker_key"]
             doc = {"key": _text(key_cell).strip() if key_cell is not None else None, **doc}
             self.places[f"{where}.key"] = at("speaker_key") if "speaker_key" in cols else at("name")
+            if key_cell is not None:
+                self.values[f"{where}.key"] = shown(key_cell)
             session.doc["speakers"].append(doc)
             session.speaker_rows.append(number)
         for session in sessions.values():
@@ -175,7 +178,9 @@ class _Reader:
                 day = day if day is not None else date.fromisoformat(known[:10])
                 clock = clock if clock is not None else time.fromisoformat(known[11:])
             start = self.start(day, clock, at)
-            if start is not None:
+            if start is None:
+                self.reported.add(f"{pointer}.start")
+            else:
                 given["start"] = (raw, start, column)
         for name, (raw, value, column) in given.items():
             where = f"{pointer}.{name}"
@@ -350,6 +355,7 @@ class _Reader:
                     )
                     found.append(self.place_of(AgendaError(moved, error.message, **error.params)))
         found.append(first)
+        found = [p for p in found if p.where not in self.reported]
         unique: dict[tuple[Place, str], Problem] = {}
         for problem in found:
             unique.setdefault((problem.place, problem.message), problem)
