@@ -1,10 +1,12 @@
 """Pre-recorded statements: upload, serving with HTTP Range, and attaching files at import.
 
-`PUT /api/speakers/{speaker_id}/video` (admin token) streams the body to a temporary file in
-the media folder (never whole in memory), checks its type, size and first bytes, reads its
-length with FFmpeg's demuxers (PyAV, MP4 and WebM alike; null only when the file does not
-tell, and then the moderator's console may report it), renames it into place, records it and
-tells every screen through the `video.attach` command.
+`PUT /api/speakers/{speaker_id}/video` (the admin token, or the moderator token of the speaker's
+series) streams the body to a temporary file in the media folder (never whole in memory), checks
+its type, size and first bytes, checks with FFmpeg's demuxers (PyAV) that its video is one a
+current browser plays (H.264 in MP4 or QuickTime, VP8, VP9 or AV1 in WebM), reads its length
+(null only when the file does not tell, and then the moderator's console may report it),
+renames it into place, records it and tells every screen through the `video.attach` command.
+A QuickTime file (.mov) is an ISO media file like MP4: it is stored and served as MP4.
 `GET /media/{name}` serves the files with Range support, so browsers seek and start fast.
 """
 
@@ -41,9 +43,18 @@ from moderator.web.services import services
 log = logging.getLogger("moderator.web.media")
 
 SYSTEM = Actor("system")
-KINDS = {"video/mp4": ".mp4", "video/webm": ".webm"}
-LABELS = {"video/mp4": "MP4", "video/webm": "WebM"}
-SUFFIXES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm"}
+KINDS = {"video/mp4": ".mp4", "video/quicktime": ".mp4", "video/webm": ".webm"}
+LABELS = {"video/mp4": "MP4", "video/quicktime": "QuickTime", "video/webm": "WebM"}
+SUFFIXES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm"}
+# The video codecs a current browser plays in each container (FFmpeg's codec names).
+CODECS = {
+    "video/mp4": frozenset({"h264", "av1"}),
+    "video/quicktime": frozenset({"h264"}),
+    "video/webm": frozenset({"vp8", "vp9", "av1"}),
+}
+CODEC_NAMES = {"video/mp4": "H.264", "video/quicktime": "H.264", "video/webm": "VP8, VP9 or AV1"}
+# QuickTime files made before the `ftyp` box start with one of these atoms.
+_QUICKTIME_ATOMS = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
 SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\.(mp4|webm)")
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 SNIFF_BYTES = 12
@@ -81,7 +92,8 @@ class Attached:
 
 
 def media_type(header: str | None) -> str | None:
-    """`video/mp4` or `video/webm` from a Content-Type header (parameters ignored), else None."""
+    """`video/mp4`, `video/quicktime` or `video/webm` from a Content-Type header (parameters ignored),
+    else None."""
     if header is None:
         return None
     kind = header.split(";", 1)[0].strip().lower()
@@ -95,6 +107,45 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == EBML_MAGIC:
         return "video/webm"
     return None
+
+
+def video_codecs(path: Path) -> set[str] | None:
+    """The codec names of the file's video streams (PyAV); None when FFmpeg cannot read the file."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return {stream.codec_context.name for stream in container.streams.video}
+    except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def check_codec(path: Path, content_type: str) -> None:
+    """Refuse (415, with the reason) a file FFmpeg cannot read, one with no video, or one whose video
+    a browser would not play in that container."""
+    codecs = video_codecs(path)
+    label = LABELS[content_type]
+    if codecs is None:
+        raise MediaError(
+            415,
+            "unsupported_media_type",
+            N_("This %(kind)s file cannot be read as a video: it may be damaged or only partly copied."),
+            kind=label,
+        )
+    if not codecs:
+        raise MediaError(415, "unsupported_media_type", N_("This %(kind)s file holds no video."), kind=label)
+    if not codecs & CODECS[content_type]:
+        raise MediaError(
+            415,
+            "unsupported_media_type",
+            N_(
+                "This %(kind)s file holds %(codec)s video, which browsers do not play: "
+                "export it again as %(kind)s with %(wanted)s video."
+            ),
+            kind=label,
+            codec=", ".join(sorted(codecs)),
+            wanted=CODEC_NAMES[content_type],
+        )
 
 
 def read_duration(path: Path) -> int | None:
@@ -201,13 +252,17 @@ async def _receive(
 
 
 def _check_kind(head: bytes, content_type: str) -> None:
-    if sniff(head) != content_type:
-        raise MediaError(
-            415,
-            "unsupported_media_type",
-            N_("This is not a valid %(kind)s video: its first bytes are not those of such a file."),
-            kind=LABELS[content_type],
-        )
+    if content_type == "video/quicktime":
+        if head[4:8] in _QUICKTIME_ATOMS:
+            return
+    elif sniff(head) == content_type:
+        return
+    raise MediaError(
+        415,
+        "unsupported_media_type",
+        N_("This is not a valid %(kind)s video: its first bytes are not those of such a file."),
+        kind=LABELS[content_type],
+    )
 
 
 async def ingest(
@@ -227,6 +282,7 @@ async def ingest(
     await anyio.to_thread.run_sync(lambda: folder.mkdir(parents=True, exist_ok=True))
     temp, size = await _receive(chunks, folder, content_type, settings.max_video_bytes)
     try:
+        await anyio.to_thread.run_sync(check_codec, temp, content_type)
         duration = await anyio.to_thread.run_sync(read_duration, temp)
         if duration is not None and duration > MAX_DURATION_MS:
             raise MediaError(
@@ -306,7 +362,9 @@ async def attach_file(
     """Attach a video file from disk (`moderator import`); the same checks as an upload."""
     content_type = SUFFIXES.get(path.suffix.lower())
     if content_type is None:
-        raise MediaError(415, "unsupported_media_type", N_("Only .mp4 and .webm files can be attached."))
+        raise MediaError(
+            415, "unsupported_media_type", N_("Only .mp4, .mov and .webm files can be attached.")
+        )
     try:
         size = (await anyio.to_thread.run_sync(path.stat)).st_size
     except OSError as e:
@@ -334,19 +392,25 @@ async def upload(request: Request) -> Response:
     who = await principal(request)
     if who is None:
         return unauthorised(request)
-    if who.role != "admin":
-        return error(request, 403, "forbidden", N_("Only the admin token may attach videos."))
+    if who.role not in ("admin", "moderator"):
+        message = N_("Only the admin token or the series' moderator token may attach videos.")
+        return error(request, 403, "forbidden", message)
     app = services(request)
     speaker_id = request.path_params["speaker_id"]
     try:
-        if await app.store.session_of_speaker(speaker_id) is None:
+        session_id = await app.store.session_of_speaker(speaker_id)
+        if session_id is None:
             raise MediaError(404, "not_found", N_("There is no speaker '%(id)s'."), id=speaker_id)
+        state = app.engine.state(session_id)
+        if who.role == "moderator" and (state is None or state.setup.series_id != who.series_id):
+            message = N_("Only the admin token or the series' moderator token may attach videos.")
+            raise MediaError(403, "forbidden", message)
         content_type = media_type(request.headers.get("content-type"))
         if content_type is None:
             raise MediaError(
                 415,
                 "unsupported_media_type",
-                N_("Send the video as 'Content-Type: video/mp4' or 'video/webm'."),
+                N_("Send the video as 'Content-Type: video/mp4', 'video/webm' or 'video/quicktime'."),
             )
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > app.settings.max_video_bytes:

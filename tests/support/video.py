@@ -22,7 +22,9 @@ def need_ffmpeg() -> str:
 
 
 def make_video(folder: Path, kind: str, seconds: int = 20, name: str | None = None) -> Path:
-    """A `seconds`-long test pattern with a tone: VP8/Vorbis WebM or H.264/AAC MP4 (one keyframe a second)."""
+    """A `seconds`-long test pattern with a tone, one keyframe a second: VP8/Vorbis WebM, H.264/AAC MP4,
+    H.264/AAC QuickTime (`mov`), or files no browser plays: MPEG-4 Part 2 in MP4 (`mpeg4.mp4`) and
+    Motion JPEG in QuickTime (`mjpeg.mov`)."""
     ffmpeg = need_ffmpeg()
     out = folder / (name or f"test-{seconds}s.{kind}")
     if out.exists():
@@ -41,6 +43,9 @@ def make_video(folder: Path, kind: str, seconds: int = 20, name: str | None = No
             "libvorbis",
         ],
         "mp4": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+        "mov": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "mov"],
+        "mpeg4.mp4": ["-c:v", "mpeg4", "-c:a", "aac"],
+        "mjpeg.mov": ["-c:v", "mjpeg", "-c:a", "aac", "-f", "mov"],
     }[kind]
     cmd = [
         ffmpeg,
@@ -62,7 +67,7 @@ def make_video(folder: Path, kind: str, seconds: int = 20, name: str | None = No
         "25",
         *codecs,
     ]
-    if kind == "mp4":
+    if kind in ("mp4", "mov"):
         cmd += ["-movflags", "+faststart"]
     subprocess.run([*cmd, str(out)], check=True, timeout=120)
     return out

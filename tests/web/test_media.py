@@ -62,7 +62,8 @@ def test_sniffing_and_content_types():
     assert sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81") == "video/webm"
     assert sniff(b"<html><body>") is None and sniff(b"") is None
     assert media_type("Video/WebM; codecs=vp8") == "video/webm"
-    assert media_type("video/quicktime") is None and media_type(None) is None
+    assert media_type("video/quicktime") == "video/quicktime"
+    assert media_type("video/x-msvideo") is None and media_type(None) is None
 
 
 async def test_an_mp4_upload_tells_every_screen_and_is_served_with_ranges(
@@ -157,7 +158,13 @@ async def test_who_may_upload(virtual: Running, videos: dict[str, Path]):
     url = f"/api/speakers/{speaker_id(virtual)}/video"
     r = await virtual.http.put(url, content=data, headers={"Content-Type": "video/mp4"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
-    other = {"Authorization": f"Bearer {virtual.series['moderator_token']}", "Content-Type": "video/mp4"}
+    mission = {"Authorization": f"Bearer {virtual.token('FR')}", "Content-Type": "video/mp4"}
+    r = await virtual.http.put(url, content=data, headers=mission)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    other_series = await virtual.http.post(
+        "/api/series", json=agenda(format="virtual"), headers={"Authorization": f"Bearer {ADMIN}"}
+    )
+    other = {"Authorization": f"Bearer {other_series.json()['moderator_token']}", "Content-Type": "video/mp4"}
     r = await virtual.http.put(url, content=data, headers=other)
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     r = await put(virtual, "no-such-speaker", data)
@@ -166,13 +173,46 @@ async def test_who_may_upload(virtual: Running, videos: dict[str, Path]):
     assert all(s["video"] is None for s in state["session"]["speakers"])
 
 
+async def test_the_series_moderator_may_upload(virtual: Running, videos: dict[str, Path]):
+    """The workspace uploads with the moderator token of the speaker's own series."""
+    own = {"Authorization": f"Bearer {virtual.series['moderator_token']}", "Content-Type": "video/webm"}
+    r = await virtual.http.put(
+        f"/api/speakers/{speaker_id(virtual)}/video", content=videos["webm"].read_bytes(), headers=own
+    )
+    assert r.status_code == 201 and 19_900 <= r.json()["duration_ms"] <= 20_100, r.text
+
+
+async def test_a_quicktime_file_holding_h264_is_accepted_and_served_as_mp4(virtual: Running, tmp_path: Path):
+    """A real .mov (ffmpeg's QuickTime muxer, H.264): 201 with its length, served as video/mp4."""
+    mov = make_video(tmp_path, "mov", 6, name="statement.mov")
+    assert mov.read_bytes()[4:12] == b"ftypqt  "
+    r = await put(virtual, speaker_id(virtual), mov.read_bytes(), "video/quicktime")
+    assert r.status_code == 201 and 5_900 <= r.json()["duration_ms"] <= 6_100, r.text
+    served = await virtual.http.get(r.json()["url"])
+    assert served.headers["content-type"] == "video/mp4" and served.content == mov.read_bytes()
+
+
+async def test_a_codec_browsers_do_not_play_is_refused_with_the_reason(virtual: Running, tmp_path: Path):
+    """MPEG-4 Part 2 in MP4 and Motion JPEG in QuickTime: 415, the sentence names the codec; nothing kept."""
+    for kind, content_type, codec in (
+        ("mpeg4.mp4", "video/mp4", "mpeg4"),
+        ("mjpeg.mov", "video/quicktime", "mjpeg"),
+    ):
+        clip = make_video(tmp_path, kind, 2, name=f"bad-{kind}")
+        r = await put(virtual, speaker_id(virtual), clip.read_bytes(), content_type)
+        assert r.status_code == 415, r.text
+        message = r.json()["error"]["message"]
+        assert codec in message and "H.264" in message, message
+    assert leftovers(tmp_path) == []
+
+
 async def test_refused_bodies_leave_nothing_behind(virtual: Running, videos: dict[str, Path], tmp_path: Path):
     """Wrong type 415, not a video 415, a WebM sent as MP4 415, empty 422: clear errors, no file left."""
     sid = speaker_id(virtual)
     mp4 = videos["mp4"].read_bytes()
     cases: list[tuple[bytes, str, int, str]] = [
         (mp4, "application/octet-stream", 415, "unsupported_media_type"),
-        (mp4, "video/quicktime", 415, "unsupported_media_type"),
+        (mp4, "video/x-msvideo", 415, "unsupported_media_type"),
         (b"<html>" + b"x" * 5000, "video/mp4", 415, "unsupported_media_type"),
         (b"tiny", "video/webm", 415, "unsupported_media_type"),
         (videos["webm"].read_bytes(), "video/mp4", 415, "unsupported_media_type"),
@@ -265,7 +305,7 @@ async def test_import_attaches_the_videos_an_agenda_names(tmp_path: Path, videos
     assert created is not None, text
     assert "AM/a2: clips/s2.mp4: This is not a valid MP4 video" in text
     assert "AM/a3: clips/missing.webm: The file cannot be read" in text
-    assert "AM/a4: clips/s1.avi: Only .mp4 and .webm files can be attached." in text
+    assert "AM/a4: clips/s1.avi: Only .mp4, .mov and .webm files can be attached." in text
     store = await SQLiteStore.open(settings.db_path)
     try:
         first = created.sessions[0]["speakers"][0]["id"]
