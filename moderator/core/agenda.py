@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -38,7 +38,16 @@ PRESESSION_SPEAKERS = 6  # more is accepted, with a warning
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _SERIES_FIELDS = ("title", "format", "venue", "timezone", "sessions", "delegations")
-_SESSION_FIELDS = ("key", "state_under_review", "start", "minutes", "question_seconds", "speakers")
+_SESSION_FIELDS = (
+    "key",
+    "state_under_review",
+    "start",
+    "minutes",
+    "question_seconds",
+    "format",
+    "sur_statement_seconds",
+    "speakers",
+)
 _DELEGATION_FIELDS = ("state", "label")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -97,6 +106,8 @@ class AgendaSession:
     minutes: int
     question_seconds: int
     speakers: tuple[AgendaSpeaker, ...]
+    format: str | None = None  # None: the series' format
+    sur_statement_seconds: int | None = None  # the State under Review's opening statement, if any
 
 
 @dataclass(frozen=True)
@@ -186,17 +197,7 @@ class _Fields:
         return None if value is None else _clean(value, self.at(field), max_len, allow_empty=True)
 
     def choice(self, field: str, choices: tuple[str, ...]) -> str:
-        value = self.required(field)
-        if not isinstance(value, str) or value not in choices:
-            self.fail(field, N_("This must be one of: %(choices)s."), choices=", ".join(choices))
-        return value
-
-    def integer(self, field: str, low: int, high: int, default: int) -> int:
-        value = self.values.get(field)
-        if value is None:
-            return default
-        if type(value) is not int or not low <= value <= high:
-            self.fail(field, N_("This must be a whole number from %(min)s to %(max)s."), min=low, max=high)
+        value: str = choice_field(choices)(self.required(field), self.at(field), None)
         return value
 
     def items(self, field: str, max_len: int) -> Sequence[object]:
@@ -213,6 +214,9 @@ class _Fields:
     def state(self, field: str) -> str:
         return _state(self.required(field), self.at(field))
 
+    def field(self, rules: Mapping[str, Field], name: str, zone: ZoneInfo | None = None) -> Any:
+        return read_field(rules, name, self.values.get(name), self.at(name), zone)
+
 
 @cache
 def _timezones() -> frozenset[str]:
@@ -220,40 +224,118 @@ def _timezones() -> frozenset[str]:
     return frozenset(available_timezones()) - {"localtime", "posixrules", "Factory"}
 
 
-def _start(obj: _Fields, zone: ZoneInfo) -> int:
-    text = obj.text("start", 40)
+# --- the rule of each field: one place, read by the document parser and the live commands --------
+
+# read(value, where, zone) -> the clean value, or AgendaError at `where`; `value` is never None.
+Read = Callable[[object, str, ZoneInfo | None], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field's rule: how a value is read, its default when absent or null, and whether it must
+    be given. `nullable`: a live command may set it to null (its default) explicitly."""
+
+    read: Read
+    default: Any = None
+    required: bool = False
+    nullable: bool = False
+
+
+def text_field(max_len: int, *, allow_empty: bool = False) -> Read:
+    def read(value: object, where: str, zone: ZoneInfo | None) -> str:
+        return _clean(value, where, max_len, allow_empty=allow_empty)
+
+    return read
+
+
+def choice_field(choices: tuple[str, ...]) -> Read:
+    def read(value: object, where: str, zone: ZoneInfo | None) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise AgendaError(where, N_("This must be one of: %(choices)s."), choices=", ".join(choices))
+        return value
+
+    return read
+
+
+def integer_field(low: int, high: int) -> Read:
+    def read(value: object, where: str, zone: ZoneInfo | None) -> int:
+        if type(value) is not int or not low <= value <= high:
+            message = N_("This must be a whole number from %(min)s to %(max)s.")
+            raise AgendaError(where, message, min=low, max=high)
+        return value
+
+    return read
+
+
+def boolean_field(value: object, where: str, zone: ZoneInfo | None) -> bool:
+    if not isinstance(value, bool):
+        raise AgendaError(where, N_("This must be true or false."))
+    return value
+
+
+def start_field(value: object, where: str, zone: ZoneInfo | None) -> int:
+    """A date and time in ISO 8601 (epoch ms); without an offset it is in `zone`, and with no
+    zone (a live command: the core knows no time zone) the offset is required."""
+    text = _clean(value, where, 40)
     try:
         if not any(sep in text for sep in "Tt "):
             raise ValueError(text)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        obj.fail(
-            "start", N_("This must be a date and time in ISO 8601 form, such as 2023-08-29T10:00:00+02:00.")
-        )
+        raise AgendaError(
+            where, N_("This must be a date and time in ISO 8601 form, such as 2023-08-29T10:00:00+02:00.")
+        ) from None
     if not 2000 <= moment.year <= 2100:
-        obj.fail("start", N_("This date must fall between the years 2000 and 2100."))
+        raise AgendaError(where, N_("This date must fall between the years 2000 and 2100."))
     if moment.tzinfo is None:
+        if zone is None:
+            raise AgendaError(where, N_("This date and time needs its offset from UTC, such as +02:00."))
         moment = moment.replace(tzinfo=zone)
     return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
+STATEMENT_SECONDS = (60, 1800)  # a speaker's statement, and the State under Review's own
+
+# The fields of a speaker, as the document and the live commands (speaker.add, .update) take them.
+SPEAKER_RULES: dict[str, Field] = {
+    "key": Field(text_field(40), required=True),
+    "name": Field(text_field(120), required=True),
+    "organisation": Field(text_field(160, allow_empty=True), "", nullable=True),
+    "kind": Field(choice_field(KINDS), required=True),
+    "theme": Field(text_field(200, allow_empty=True), "", nullable=True),
+    "language": Field(choice_field(LANGUAGES), required=True),
+    "seconds": Field(integer_field(*STATEMENT_SECONDS), 360),
+    "public_name": Field(text_field(120), None, nullable=True),
+    "publish": Field(boolean_field, True),
+    "video": Field(text_field(1024), None),
+}
+
+# The fields of a session that the live command session.update changes too.
+SESSION_RULES: dict[str, Field] = {
+    "start": Field(start_field, required=True),
+    "minutes": Field(integer_field(15, 240), 60),
+    "question_seconds": Field(integer_field(15, 900), 120),
+    "format": Field(choice_field(FORMATS), None),
+    "sur_statement_seconds": Field(integer_field(*STATEMENT_SECONDS), None, nullable=True),
+}
+
+
+def read_field(
+    rules: Mapping[str, Field], name: str, value: object, where: str, zone: ZoneInfo | None
+) -> Any:
+    """`value` of field `name` read by its rule: absent (None) gives the default, or AgendaError
+    "required"; the one place where both the document and the live commands check a field."""
+    rule = rules[name]
+    if value is None:
+        if rule.required:
+            raise AgendaError(where, N_("This field is required."))
+        return rule.default
+    return rule.read(value, where, zone)
+
+
 def _speaker(value: object, where: str) -> AgendaSpeaker:
     obj = _Fields(value, where, _SPEAKER_FIELDS)
-    key = obj.text("key", 40)
-    name = obj.text("name", 120)
-    organisation = obj.optional_text("organisation", 160) or ""
-    kind = obj.choice("kind", KINDS)
-    theme = obj.optional_text("theme", 200) or ""
-    language = obj.choice("language", LANGUAGES)
-    seconds = obj.integer("seconds", 60, 1800, 360)
-    public_name = None if obj.get("public_name") is None else obj.text("public_name", 120)
-    publish = obj.get("publish")
-    if publish is None:
-        publish = True
-    elif not isinstance(publish, bool):
-        obj.fail("publish", N_("This must be true or false."))
-    video = None if obj.get("video") is None else obj.text("video", 1024)
-    return AgendaSpeaker(key, name, organisation, kind, theme, language, seconds, public_name, publish, video)
+    return AgendaSpeaker(**{name: obj.field(SPEAKER_RULES, name) for name in _SPEAKER_FIELDS})
 
 
 def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> AgendaSession:
@@ -263,9 +345,11 @@ def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> Agen
         obj.fail("key", N_("The session key %(key)s is already used in this series."), key=key)
     taken.add(key)
     state = obj.state("state_under_review")
-    start_ms = _start(obj, zone)
-    minutes = obj.integer("minutes", 15, 240, 60)
-    question_seconds = obj.integer("question_seconds", 15, 900, 120)
+    start_ms = obj.field(SESSION_RULES, "start", zone)
+    minutes = obj.field(SESSION_RULES, "minutes")
+    question_seconds = obj.field(SESSION_RULES, "question_seconds")
+    session_format = obj.field(SESSION_RULES, "format")
+    sur_statement = obj.field(SESSION_RULES, "sur_statement_seconds")
     speakers: list[AgendaSpeaker] = []
     for index, item in enumerate(obj.items("speakers", MAX_SPEAKERS)):
         speaker = _speaker(item, f"{obj.at('speakers')}[{index}]")
@@ -273,7 +357,9 @@ def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> Agen
             message = N_("The speaker key %(key)s is already used in this session.")
             raise AgendaError(f"{obj.at('speakers')}[{index}].key", message, key=speaker.key)
         speakers.append(speaker)
-    return AgendaSession(key, state, start_ms, minutes, question_seconds, tuple(speakers))
+    return AgendaSession(
+        key, state, start_ms, minutes, question_seconds, tuple(speakers), session_format, sur_statement
+    )
 
 
 def _delegation(value: object, where: str, taken: set[str]) -> AgendaDelegation:

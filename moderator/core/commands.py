@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from moderator.core.agenda import AgendaError, Field
 from moderator.core.errors import N_, Phrase, Refused
 from moderator.core.state import SessionState
 from moderator.core.text import TextError, clean_text
@@ -79,6 +80,26 @@ def text(max_len: int, *, allow_empty: bool) -> Check:
     return check
 
 
+def agenda_field(rule: Field) -> Check:
+    """The check of a command arg that is an agenda field: the agenda's own rule (core/agenda.py),
+    so a document and a live command accept exactly the same values. Null: the field's default
+    where the field may be emptied (`public_name`), else `invalid`."""
+
+    def check(name: str, value: object) -> object:
+        if value is None:
+            if rule.nullable:
+                return rule.default
+            raise Refused("invalid", N_("'%(arg)s' may not be null."), arg=name)
+        try:
+            return rule.read(value, name, None)
+        except AgendaError as e:
+            raise Refused(
+                "invalid", N_("'%(arg)s': %(why)s"), arg=name, why=Phrase(e.message, **e.params)
+            ) from e
+
+    return check
+
+
 def boolean(name: str, value: object) -> object:
     if not isinstance(value, bool):
         raise Refused("invalid", N_("'%(arg)s' must be true or false."), arg=name)
@@ -113,6 +134,7 @@ class Spec:
     required: Mapping[str, Check] = field(default_factory=dict)
     optional: Mapping[str, Check] = field(default_factory=dict)
     emits: frozenset[str] = frozenset()
+    partial: bool = False  # optional args left out are absent from the parsed args (not None)
 
 
 class Registry:
@@ -129,6 +151,7 @@ class Registry:
         optional: Mapping[str, Check] | None = None,
         *,
         emits: tuple[str, ...],
+        partial: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Declare the decorated function as the handler of command `name`."""
 
@@ -138,7 +161,7 @@ class Registry:
             if not roles:
                 raise ValueError(f"command {name!r} has no role that may send it")
             self._specs[name] = Spec(
-                name, roles, handler, dict(required or {}), dict(optional or {}), frozenset(emits)
+                name, roles, handler, dict(required or {}), dict(optional or {}), frozenset(emits), partial
             )
             return handler
 
@@ -186,5 +209,8 @@ class Registry:
                 )
             out[key] = check(key, command.args[key])
         for key, check in spec.optional.items():
-            out[key] = check(key, command.args[key]) if key in command.args else None
+            if key in command.args:
+                out[key] = check(key, command.args[key])
+            elif not spec.partial:
+                out[key] = None
         return out

@@ -32,7 +32,13 @@ from moderator.core.commands import (
 )
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
-from moderator.core.rules import OPEN_PHASES, SUR_MAY_REQUEST, is_state_under_review, next_video
+from moderator.core.rules import (
+    OPEN_PHASES,
+    SUR_MAY_REQUEST,
+    SUR_STATEMENT_PHASES,
+    is_state_under_review,
+    next_video,
+)
 from moderator.core.state import Phase, SessionState, Speaker
 
 # Every command, declared once on its handler below: roles, args, emitted event types, handler.
@@ -47,6 +53,13 @@ def known(name: str) -> bool:
 def authorise(command: Command, actor: Actor) -> None:
     """Refuse with `bad_message` for an unknown name, `forbidden` when the role may not send it."""
     COMMANDS.authorise(command, actor)
+
+
+def answer(command: Command, events: list[Event]) -> dict[str, Any]:
+    """What the ack of `command` carries besides its seq: the id the core gave a new speaker."""
+    if command.name == "speaker.add":
+        return {"speaker_id": next(e["speaker_id"] for e in events if e["type"] == "speaker.added")}
+    return {}
 
 
 def decide(state: SessionState, command: Command, actor: Actor, now: int) -> list[Event]:
@@ -68,6 +81,8 @@ _FLOOR_EVENTS = frozenset(
     {
         "speaker.called",
         "speaker.finished",
+        "sur.called",
+        "sur.finished",
         "queue.called",
         "queue.answered",
         "queue.removed",
@@ -117,12 +132,18 @@ def _speaker(state: SessionState, speaker_id: str) -> Speaker:
     return speaker
 
 
+# The events that may end a floor holder's turn (end_turn), for the commands' `emits`.
+END_TURN = ("speaker.finished", "sur.finished", "queue.answered")
+
+
 def end_turn(state: SessionState, at: int) -> list[Event]:
     """The events that end the current floor holder's turn (none if the floor is free)."""
     if state.floor is None:
         return []
     if state.floor.kind == "speaker":
         return [_ev("speaker.finished", at, speaker_id=state.floor.id)]
+    if state.floor.kind == "sur":
+        return [_ev("sur.finished", at)]
     return [_ev("queue.answered", at, entry_id=state.floor.id)]
 
 
@@ -141,14 +162,14 @@ def _statements(state: SessionState, args: dict[str, Any], actor: Actor, now: in
     return [_ev("session.statements_began", now)]
 
 
-@COMMANDS.command("session.qa", MOD, emits=("speaker.finished", "session.qa_began"))
+@COMMANDS.command("session.qa", MOD, emits=("speaker.finished", "sur.finished", "session.qa_began"))
 def _qa(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, ("opening", "statements"))
-    holder = end_turn(state, now) if state.floor is not None and state.floor.kind == "speaker" else []
+    holder = end_turn(state, now) if state.floor is not None and state.floor.kind != "question" else []
     return [*holder, _ev("session.qa_began", now)]
 
 
-@COMMANDS.command("session.close", MOD, emits=("speaker.finished", "queue.answered", "session.closed"))
+@COMMANDS.command("session.close", MOD, emits=(*END_TURN, "session.closed"))
 def _close(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     return [*end_turn(state, now), _ev("session.closed", now)]
 
@@ -165,7 +186,7 @@ def _statements_begin(state: SessionState, at: int) -> list[Event]:
     "speaker.call",
     MOD,
     {"speaker_id": ident},
-    emits=("speaker.finished", "queue.answered", "session.statements_began", "speaker.called"),
+    emits=(*END_TURN, "session.statements_began", "speaker.called"),
 )
 def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _phase(state, OPEN_PHASES)
@@ -179,11 +200,23 @@ def _call_speaker(state: SessionState, args: dict[str, Any], actor: Actor, now: 
     ]
 
 
-@COMMANDS.command("speaker.finish", MOD, emits=("speaker.finished",))
+# Also ends the State under Review's opening statement: one "finish" for whoever speaks.
+@COMMANDS.command("speaker.finish", MOD, emits=("speaker.finished", "sur.finished"))
 def _finish(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
-    if state.floor is None or state.floor.kind != "speaker":
+    if state.floor is None or state.floor.kind == "question":
         raise Refused("conflict", N_("No speaker has the floor."))
     return end_turn(state, now)
+
+
+@COMMANDS.command("sur.call", MOD, emits=(*END_TURN, "sur.called"))
+def _call_sur(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    """The floor to the State under Review for its opening statement, with its own time."""
+    if state.setup.sur_statement_seconds is None:
+        raise Refused("conflict", N_("This session has no opening statement by the State under Review."))
+    _phase(state, SUR_STATEMENT_PHASES)
+    if state.floor is not None and state.floor.kind == "sur":
+        raise Refused("conflict", N_("The State under Review already has the floor."))
+    return [*end_turn(state, now), _ev("sur.called", now)]
 
 
 @COMMANDS.command("speaker.skip", MOD, {"speaker_id": ident}, emits=("speaker.skipped",))
@@ -295,9 +328,7 @@ def _withdraw(state: SessionState, args: dict[str, Any], actor: Actor, now: int)
     return [_ev("queue.withdrawn", now, entry_id=entry_id)]
 
 
-@COMMANDS.command(
-    "queue.call", MOD, {"entry_id": ident}, emits=("speaker.finished", "queue.answered", "queue.called")
-)
+@COMMANDS.command("queue.call", MOD, {"entry_id": ident}, emits=(*END_TURN, "queue.called"))
 def _queue_call(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     entry_id = args["entry_id"]
     _active_entry(state, entry_id)
@@ -366,13 +397,7 @@ def _virtual(state: SessionState) -> None:
     "playback.play",
     MOD,
     optional={"speaker_id": optional_ident},
-    emits=(
-        "playback.resumed",
-        "speaker.finished",
-        "queue.answered",
-        "session.statements_began",
-        "playback.started",
-    ),
+    emits=("playback.resumed", *END_TURN, "session.statements_began", "playback.started"),
 )
 def _play(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _virtual(state)
@@ -413,13 +438,13 @@ def _seek(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> 
     return [_ev("playback.sought", now, position_ms=args["position_ms"])]
 
 
-@COMMANDS.command("playback.skip", MOD, emits=("speaker.finished", "queue.answered", "playback.started"))
+@COMMANDS.command("playback.skip", MOD, emits=(*END_TURN, "playback.started"))
 def _skip_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _playing(state)
     return [*end_turn(state, now), *_start_next(state, now)]
 
 
-@COMMANDS.command("playback.stop", MOD, emits=("speaker.finished", "queue.answered"))
+@COMMANDS.command("playback.stop", MOD, emits=END_TURN)
 def _stop_video(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     _playing(state)
     return end_turn(state, now)
@@ -439,9 +464,7 @@ def advance_due(state: SessionState) -> int | None:
 
 
 # Sent by the server itself when a video reaches its end.
-@COMMANDS.command(
-    "playback.advance", SYSTEM, emits=("speaker.finished", "queue.answered", "playback.started")
-)
+@COMMANDS.command("playback.advance", SYSTEM, emits=(*END_TURN, "playback.started"))
 def _advance(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     due = advance_due(state)
     if due is None or due > now:
@@ -481,3 +504,10 @@ def _video_attach(state: SessionState, args: dict[str, Any], actor: Actor, now: 
     return [
         _ev("video.attached", now, speaker_id=speaker.id, url=args["url"], duration_ms=args["duration_ms"])
     ]
+
+
+# The commands that change a session's agenda live (speaker.add, …, session.update): core/amend.py,
+# registered on COMMANDS when it is imported, which is here, so `decide` always knows them.
+from moderator.core import amend as _amend  # noqa: E402
+
+assert _amend.__name__  # imported for its registrations

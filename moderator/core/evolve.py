@@ -13,8 +13,8 @@ from functools import reduce
 from typing import Any
 
 from moderator.core.playback import Playback
-from moderator.core.rules import spoken_ms
-from moderator.core.state import Entry, Floor, Message, SessionState, Speaker
+from moderator.core.rules import spoken_ms, statement_spoken_ms
+from moderator.core.state import Entry, Floor, Message, SessionState, Speaker, Statement
 from moderator.core.timer import IDLE, Timer
 from moderator.i18n.countries import is_state
 
@@ -291,6 +291,125 @@ def _duration_reported(state: SessionState, e: Event, at: int) -> SessionState:
         pb = Playback(pb.status, pb.speaker_id, pb.position_ms, pb.anchor, duration)
         state = replace(state, playback=pb, timer=replace(state.timer, duration_ms=duration))
     return state
+
+
+# ---- the State under Review's opening statement -------------------------------------------------
+
+
+@applies("sur.called")
+def _sur_called(state: SessionState, e: Event, at: int) -> SessionState:
+    seconds = state.setup.sur_statement_seconds
+    if seconds is None:
+        return state
+    statement = replace(state.statement, status="speaking")
+    floor = Floor("sur", state.setup.state_under_review)
+    return replace(state, statement=statement, floor=floor, timer=Timer(seconds * 1000), playback=None)
+
+
+@applies("sur.finished")
+def _sur_finished(state: SessionState, e: Event, at: int) -> SessionState:
+    if state.floor is None or state.floor.kind != "sur":
+        return state
+    statement = Statement("done", statement_spoken_ms(state, at))
+    return replace(state, statement=statement, floor=None, timer=IDLE, playback=None)
+
+
+# ---- changes to the agenda (core/amend.py decides them) -----------------------------------------
+
+# The speaker's fields an event may set, with the type each must have (else the event is skipped).
+_SPEAKER_FIELDS: dict[str, tuple[type, ...]] = {
+    "key": (str,),
+    "name": (str,),
+    "organisation": (str,),
+    "kind": (str,),
+    "theme": (str,),
+    "language": (str,),
+    "allotted_ms": (int,),
+    "public_name": (str, type(None)),
+    "publish": (bool,),
+}
+
+# The session's facts `session.updated` may set (Setup's fields), with their types.
+_SESSION_FIELDS: dict[str, tuple[type, ...]] = {
+    "start_ms": (int,),
+    "minutes": (int,),
+    "question_seconds": (int,),
+    "format": (str,),
+    "sur_statement_seconds": (int, type(None)),
+    "series_title": (str,),
+    "venue": (str,),
+    "state_under_review": (str,),
+}
+
+
+def _fields(e: Event, types: dict[str, tuple[type, ...]]) -> dict[str, Any]:
+    """The event's fields that `types` names, each checked (a bool is no int here)."""
+    out = {}
+    for name, allowed in types.items():
+        if name in e:
+            value = e[name]
+            if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+                raise _Unreadable(name)
+            out[name] = value
+    return out
+
+
+def _placed(speakers: list[Speaker], speaker: Speaker, position: int | None) -> tuple[Speaker, ...]:
+    at = len(speakers) if position is None else max(0, min(position, len(speakers)))
+    return (*speakers[:at], speaker, *speakers[at:])
+
+
+@applies("speaker.added")
+def _speaker_added(state: SessionState, e: Event, at: int) -> SessionState:
+    speaker_id = _str(e, "speaker_id")
+    if state.speaker(speaker_id) is not None:
+        return state
+    fields = _fields(e, _SPEAKER_FIELDS)
+    for name in ("key", "name", "kind", "language", "allotted_ms"):
+        if name not in fields:
+            raise _Unreadable(name)
+    speaker = Speaker(
+        speaker_id,
+        fields.pop("key"),
+        fields.pop("name"),
+        fields.pop("organisation", ""),
+        fields.pop("kind"),
+        fields.pop("theme", ""),
+        fields.pop("language"),
+        fields.pop("allotted_ms"),
+        **fields,
+    )
+    return replace(state, speakers=_placed(list(state.speakers), speaker, _optional_int(e, "position")))
+
+
+@applies("speaker.updated")
+def _speaker_updated(state: SessionState, e: Event, at: int) -> SessionState:
+    return _with_speaker(state, _str(e, "speaker_id"), **_fields(e, _SPEAKER_FIELDS))
+
+
+@applies("speaker.moved")
+def _speaker_moved(state: SessionState, e: Event, at: int) -> SessionState:
+    speaker = state.speaker(_str(e, "speaker_id"))
+    if speaker is None:
+        return state
+    others = [s for s in state.speakers if s.id != speaker.id]
+    return replace(state, speakers=_placed(others, speaker, _int(e, "position")))
+
+
+@applies("speaker.removed")
+def _speaker_removed(state: SessionState, e: Event, at: int) -> SessionState:
+    speaker_id = _str(e, "speaker_id")
+    return replace(state, speakers=tuple(s for s in state.speakers if s.id != speaker_id))
+
+
+@applies("session.updated")
+def _session_updated(state: SessionState, e: Event, at: int) -> SessionState:
+    fields = _fields(e, _SESSION_FIELDS)
+    if fields.get("format", "in_person") not in ("in_person", "virtual", "hybrid"):
+        raise _Unreadable("format")
+    if not is_state(fields.get("state_under_review", "DE")):
+        raise _Unreadable("state_under_review")
+    return replace(state, setup=replace(state.setup, **fields))
 
 
 for _status in ("withdrawn", "answered", "removed"):

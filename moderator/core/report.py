@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from moderator.core.rules import spoken_ms
+from moderator.core.rules import spoken_ms, statement_spoken_ms
 from moderator.core.state import Entry, SessionState
 from moderator.i18n.countries import state_ref
 
@@ -40,6 +40,7 @@ def report(state: SessionState, now: int) -> dict[str, Any]:
             }
         )
     questions = [_question(e, state, now) for e in sorted(state.entries, key=lambda e: e.requested_at)]
+    statement = _statement(state, now)
     return {
         "session": {
             "id": state.setup.session_id,
@@ -51,6 +52,7 @@ def report(state: SessionState, now: int) -> dict[str, Any]:
             "started_at": state.started_at,
             "closed_at": state.closed_at,
         },
+        "sur_statement": statement,
         "speakers": speakers,
         "questions": questions,
         "totals": {
@@ -59,6 +61,22 @@ def report(state: SessionState, now: int) -> dict[str, Any]:
             "questions": sum(1 for q in questions if q["outcome"] == "answered"),
             "requests": len(questions),
         },
+    }
+
+
+def _statement(state: SessionState, now: int) -> dict[str, Any] | None:
+    """The State under Review's opening statement, if the session had a slot for it or it was made."""
+    seconds = state.setup.sur_statement_seconds
+    if seconds is None and state.statement.status == "waiting":
+        return None
+    spoken = statement_spoken_ms(state, now)
+    allotted = (seconds or 0) * 1000
+    return {
+        "state": state_ref(state.setup.state_under_review),
+        "allotted_ms": allotted,
+        "spoken_ms": spoken,
+        "over_ms": max(0, spoken - allotted),
+        "status": state.statement.status,
     }
 
 

@@ -14,13 +14,16 @@ from moderator.core.state import Floor, Phase, SessionState, Speaker
 __all__ = [
     "MESSAGE_MAX",
     "OPEN_PHASES",
+    "SUR_STATEMENT_PHASES",
     "SUR_MAY_REQUEST",
     "TOPIC_MAX",
     "abilities",
     "is_state_under_review",
     "next_video",
     "page_rules",
+    "removable",
     "spoken_ms",
+    "statement_spoken_ms",
 ]
 
 # The phases in which speakers take the floor, videos play and States may ask to speak.
@@ -28,6 +31,10 @@ OPEN_PHASES: tuple[Phase, ...] = ("opening", "statements", "qa")
 
 # The State under Review takes part in its own Pre-session but may not ask questions.
 SUR_MAY_REQUEST = False
+
+# The phases in which the State under Review may be given the floor for its opening statement:
+# before the questions (it opens the session; a late arrival may still take it during the statements).
+SUR_STATEMENT_PHASES: tuple[Phase, ...] = ("opening", "statements")
 
 
 def is_state_under_review(state: SessionState, state_code: str | None) -> bool:
@@ -43,6 +50,19 @@ def spoken_ms(state: SessionState, speaker: Speaker, at: int) -> int:
     if state.floor == Floor("speaker", speaker.id):
         return speaker.spoken_ms + state.timer.ran(at)
     return speaker.spoken_ms
+
+
+def statement_spoken_ms(state: SessionState, at: int) -> int:
+    """The State under Review's opening statement so far, as `spoken_ms` counts a speaker's."""
+    if state.floor is not None and state.floor.kind == "sur":
+        return state.statement.spoken_ms + state.timer.ran(at)
+    return state.statement.spoken_ms
+
+
+def removable(speaker: Speaker) -> bool:
+    """Whether a speaker may leave the agenda without rewriting what happened: one who has not
+    spoken and does not hold the floor (`waiting` or `skipped`, `spoken_ms` 0)."""
+    return speaker.status in ("waiting", "skipped") and speaker.spoken_ms == 0
 
 
 def next_video(state: SessionState, after: str | None = None) -> Speaker | None:
@@ -64,6 +84,9 @@ def abilities(state: SessionState, role: Role, state_code: str | None = None) ->
         "can_request": role == "delegation" and open_now and (SUR_MAY_REQUEST or not sur) and not queued,
         "can_call": role == "moderator" and open_now,
         "can_play": role == "moderator" and open_now and state.setup.format != "in_person",
+        "can_call_sur": role == "moderator"
+        and state.phase in SUR_STATEMENT_PHASES
+        and state.setup.sur_statement_seconds is not None,
     }
 
 
@@ -74,4 +97,5 @@ def page_rules() -> dict[str, Any]:
         "topic_max": TOPIC_MAX,
         "message_max": MESSAGE_MAX,
         "sur_may_request": SUR_MAY_REQUEST,
+        "sur_statement_phases": list(SUR_STATEMENT_PHASES),
     }

@@ -11,7 +11,7 @@ from moderator.core.timer import IDLE, Timer
 Phase = Literal["scheduled", "opening", "statements", "qa", "closed"]
 SpeakerStatus = Literal["waiting", "speaking", "done", "skipped"]
 EntryStatus = Literal["waiting", "on_floor", "answered", "withdrawn", "removed"]
-FloorKind = Literal["speaker", "question"]
+FloorKind = Literal["speaker", "question", "sur"]  # "sur": the State under Review's opening statement
 Format = Literal["in_person", "virtual", "hybrid"]
 
 PHASES: tuple[Phase, ...] = ("scheduled", "opening", "statements", "qa", "closed")
@@ -77,7 +77,9 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Setup:
-    """What the agenda fixed for a session; never changes once created."""
+    """The agenda facts of a session as they stand. The store keeps them as created; the events
+    `session.updated` change them in the folded state (`SessionState.setup`), which everything
+    reads. `speakers` is the list as created; the current list is `SessionState.speakers`."""
 
     session_id: str
     series_id: str
@@ -90,10 +92,19 @@ class Setup:
     minutes: int
     question_seconds: int
     speakers: tuple[Speaker, ...]
+    sur_statement_seconds: int | None = None  # the State under Review's opening statement; None: no slot
 
     @property
     def planned_end(self) -> int:
         return self.start_ms + self.minutes * 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """What happened to the State under Review's opening statement (its time: the setup's)."""
+
+    status: SpeakerStatus = "waiting"
+    spoken_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +122,7 @@ class SessionState:
     entries: tuple[Entry, ...] = field(default=())
     message: Message | None = None
     playback: Playback | None = None
+    statement: Statement = Statement()
 
     @property
     def queue(self) -> tuple[Entry, ...]:

@@ -36,7 +36,20 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "queue": [_entry(e, moderator) for e in state.queue],
         "message": None if state.message is None else _message(state.message),
         "playback": None if state.playback is None else state.playback.wire(),
+        "sur_statement": sur_statement(state),
     }
+
+
+def sur_statement(state: SessionState) -> dict[str, Any] | None:
+    """The State under Review's opening statement: its time, status and spoken time (as a speaker's,
+    the running part left to the screens), or None when the session has no such slot."""
+    seconds = state.setup.sur_statement_seconds
+    if seconds is None and state.statement.status == "waiting":
+        return None
+    spoken = state.statement.spoken_ms
+    if state.floor is not None and state.floor.kind == "sur":
+        spoken += state.timer.elapsed_ms
+    return {"allotted_ms": (seconds or 0) * 1000, "status": state.statement.status, "spoken_ms": spoken}
 
 
 def _message(m: Message) -> dict[str, Any]:
@@ -102,5 +115,7 @@ def projected_end(state: SessionState, now: int) -> int | None:
     for s in state.speakers:
         if s.status == "waiting":
             rest += s.video_duration_ms if (s.video_url and s.video_duration_ms) else s.allotted_ms
+    if state.setup.sur_statement_seconds is not None and state.statement.status == "waiting":
+        rest += state.setup.sur_statement_seconds * 1000
     rest += sum(state.setup.question_seconds * 1000 for e in state.queue if e.status == "waiting")
     return now + rest

@@ -40,6 +40,24 @@ ARG_VALUES = {
     "to": st.sampled_from(["speaker", "room"]),
     "pinned": st.booleans(),
     "url": st.sampled_from(["/media/new.mp4", ""]),
+    # the agenda's fields (speaker.add, .update, session.update, agenda.update)
+    "key": st.sampled_from(["k1", "k2", "new", ""]),
+    "name": st.sampled_from(["Ana", "", None]),
+    "organisation": st.sampled_from(["Org", None]),
+    "kind": st.sampled_from(["cso", "nhri", "ngo"]),
+    "theme": st.sampled_from(["Water", ""]),
+    "language": st.sampled_from(["en", "fr", "de"]),
+    "seconds": st.integers(30, 2000),
+    "public_name": st.sampled_from(["A defender", None]),
+    "publish": st.sampled_from([True, False, "yes"]),
+    "start": st.sampled_from(["2023-08-29T10:00:00+02:00", "2023-08-29T10:00:00", "soon"]),
+    "minutes": st.integers(10, 250),
+    "question_seconds": st.integers(10, 1000),
+    "format": st.sampled_from(["in_person", "virtual", "hybrid", "online"]),
+    "sur_statement_seconds": st.sampled_from([None, 30, 300]),
+    "title": st.sampled_from(["Pre-sessions 45", ""]),
+    "venue": st.sampled_from(["Online", None]),
+    "state_under_review": st.sampled_from(["DE", "FR", "XX"]),
 }
 # Any args at all, for any command: most are refused as invalid.
 any_args = st.fixed_dictionaries({}, optional=ARG_VALUES)
@@ -63,11 +81,13 @@ steps = st.lists(st.tuples(commands, actors, st.integers(0, 400_000)), max_size=
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(steps, st.sampled_from(["in_person", "virtual"]))
-def test_invariants_hold_over_any_command_stream(stream, fmt):
+@given(steps, st.sampled_from(["in_person", "virtual"]), st.sampled_from([None, 300]))
+def test_invariants_hold_over_any_command_stream(stream, fmt, statement):
     """Every event is one its command declares; seq grows with every accepted command; the SuR
-    is never queued; one active entry per State; replaying the log gives the same state."""
+    is never queued; one active entry per State; speaker ids and keys stay unique; a removed
+    speaker never had spoken time; replaying the log gives the same state."""
     state = session(3, fmt=fmt, sur=SUR, video=fmt == "virtual")
+    state = replace(state, setup=replace(state.setup, sur_statement_seconds=statement))
     start = state
     log: list[Event] = []
     now = 10_000_000
@@ -90,6 +110,10 @@ def test_invariants_hold_over_any_command_stream(stream, fmt):
         assert {e["type"] for e in events} <= COMMANDS.spec(name).emits | FOLLOW_UPS, name
         new = fold(state, events)
         assert new.seq == state.seq + len(events) > state.seq
+        for event in events:
+            if event["type"] == "speaker.removed":  # a removed speaker never had the floor or spoken time
+                gone = state.speaker(event["speaker_id"])
+                assert gone is not None and gone.spoken_ms == 0 and gone.status in ("waiting", "skipped")
         state = new
         log += events
         active = [e.state for e in state.queue]
@@ -97,6 +121,9 @@ def test_invariants_hold_over_any_command_stream(stream, fmt):
         assert max(Counter(active).values(), default=0) <= 1
         assert sum(1 for s in state.speakers if s.status == "speaking") <= 1
         assert all(s.spoken_ms >= 0 for s in state.speakers)
+        ids = [s.id for s in state.speakers]
+        assert len(set(ids)) == len(ids) and len({s.key for s in state.speakers}) == len(ids)
+
         assert state.timer.duration_ms >= 0
     assert fold(initial(start.setup), log) == state
 

@@ -18,6 +18,8 @@ CONTRACT = {
     "message.show", "message.clear",
     "playback.play", "playback.pause", "playback.seek", "playback.skip", "playback.stop",
     "playback.advance", "video.duration", "video.attach",
+    "speaker.add", "speaker.update", "speaker.move", "speaker.remove", "session.update",
+    "agenda.update", "sur.call",
 }  # fmt: skip
 
 

@@ -143,3 +143,12 @@ def test_the_next_video_agrees_with_the_shared_fixture(case: dict[str, Any]) -> 
     ]
     nxt = rules.next_video(state)
     assert (nxt.id if nxt else None) == case["next"]
+
+
+@pytest.mark.parametrize("phase", sorted(STEPS))
+@pytest.mark.parametrize("statement", [None, 300])
+def test_can_call_sur_is_what_decide_accepts(phase: str, statement: int | None) -> None:
+    """The console's "Opening statement" button shows exactly when sur.call would be taken."""
+    state = _in(phase)
+    state = replace(state, setup=replace(state.setup, sur_statement_seconds=statement))
+    assert rules.abilities(state, "moderator")["can_call_sur"] == _accepted(state, "sur.call", MOD)
