@@ -47,6 +47,13 @@ SPEAKER_COLUMNS: tuple[Column, ...] = (
         N_("Question seconds"),
         ("Question time", "Temps de question", "Tiempo de pregunta"),
     ),
+    Column("format", "session", N_("Session format"), ("Format", "Formato", "Modalité", "Modalidad")),
+    Column(
+        "sur_statement_seconds",
+        "session",
+        N_("State under Review statement seconds"),
+        ("SuR statement", "Opening statement", "Déclaration liminaire", "Declaración inicial"),
+    ),
     Column("speaker_key", "speaker", N_("Speaker key"), ("Key", "ID", "Clé", "Clave")),
     Column(
         "name",

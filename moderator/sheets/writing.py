@@ -67,6 +67,8 @@ def workbook(document: Mapping[str, Any], locale: str = "en", *, blank: bool = F
             "time": start.time(),
             "minutes": session.get("minutes"),
             "question_seconds": session.get("question_seconds"),
+            "format": session.get("format"),
+            "sur_statement_seconds": session.get("sur_statement_seconds"),
         }
         for speaker in session.get("speakers") or [{}]:
             values = {**cells, **{k: v for k, v in speaker.items() if k != "key"}}

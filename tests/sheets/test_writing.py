@@ -77,3 +77,12 @@ def test_the_blank_template_has_the_headers_and_asks_for_rows(locale: str):
     assert len(book.sheetnames) == 3
     with pytest.raises(SheetError):
         read_sheet(data, "template.xlsx")
+
+
+def test_a_sessions_own_format_and_the_sur_statement_round_trip():
+    doc = copy.deepcopy(make_agenda())
+    doc["sessions"][0]["format"] = "hybrid"
+    doc["sessions"][0]["sur_statement_seconds"] = 600
+    read = read_sheet(workbook(doc), "week.xlsx")
+    assert read.agenda == parse_agenda(doc)
+    assert read.agenda.sessions[0].format == "hybrid" and read.agenda.sessions[0].sur_statement_seconds == 600
