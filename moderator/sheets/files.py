@@ -1,9 +1,10 @@
 """From the bytes of an uploaded file to tables of cells: XLSX (openpyxl) or CSV, or one sentence why not.
 
-Refused before any cell is read: an empty file, a file over `MAX_BYTES`, an encrypted
+Refused before any cell is read (SheetError): an empty file, a file over `MAX_BYTES`, an encrypted
 (password-protected) workbook or an old .xls (both OLE compound files), a ZIP that is no
 workbook, a workbook that unpacks to more than `MAX_UNPACKED` bytes, a CSV that is not UTF-8
-(or UTF-16 with its byte order mark). Refused cell by cell: formulas and merged cells.
+(or UTF-16 with its byte order mark). Found cell by cell, in `Table.problems`: formulas and
+merged cells.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Table:
 
     title: str | None
     rows: tuple[tuple[Any, ...], ...]
+    problems: tuple[Problem, ...] = ()  # formulas and merged cells, for the reader to raise
 
 
 def tables(data: bytes, filename: str = "") -> list[Table]:
@@ -80,8 +82,8 @@ def _workbook(data: bytes) -> list[Table]:
     except Exception:  # openpyxl raises many kinds on a damaged workbook; every one means the same here
         raise SheetError.file(_NOT_A_SHEET) from None
     result: list[Table] = []
-    problems: list[Problem] = []
     for sheet in book.worksheets:
+        problems: list[Problem] = []
         if sheet.max_row > MAX_ROWS:
             raise SheetError.file(_TOO_MANY_ROWS, max=MAX_ROWS)
         for merged in sheet.merged_cells.ranges:
@@ -109,9 +111,7 @@ def _workbook(data: bytes) -> list[Table]:
                 else:
                     values.append(cell.value)
             rows.append(tuple(values))
-        result.append(Table(sheet.title, tuple(rows)))
-    if problems:
-        raise SheetError(problems)
+        result.append(Table(sheet.title, tuple(rows), tuple(problems)))
     return result
 
 

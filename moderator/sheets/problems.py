@@ -12,7 +12,6 @@ from typing import Any
 
 from moderator.core.errors import N_, Phrase, fill
 from moderator.i18n.translation import translate
-from moderator.sheets.columns import SPEAKERS_SHEET, sheet_kind
 
 _CELL = N_("Row %(row)s, %(column)s")
 _ROW = N_("Row %(row)s")
@@ -35,7 +34,7 @@ class Place:
 
     def phrase(self) -> Phrase | None:
         params: dict[str, Any] = {"sheet": self.sheet, "row": self.row, "column": self.column}
-        if self.sheet is not None and sheet_kind(self.sheet) != SPEAKERS_SHEET:
+        if self.sheet is not None:
             if self.row is None:
                 return Phrase(_SHEET, **params)
             return Phrase(_SHEET_CELL if self.column else _SHEET_ROW, **params)

@@ -100,7 +100,7 @@ class _Reader:
     # -- the speakers' sheet --------------------------------------------------------------------
 
     def speakers(self, table: Table, timezone: str) -> list[dict[str, Any]]:
-        sheet = None if table.title is None or C.sheet_kind(table.title) == C.SPEAKERS_SHEET else table.title
+        sheet = None  # the speakers' sheet is the file's main one: its places need no sheet name
         head, cols = self.header(table, C.SPEAKER_COLUMNS, sheet)
         if self.problems:
             raise SheetError(self.problems)
@@ -169,7 +169,9 @@ class _Reader:
         for name in _SESSION_FIELDS:
             value = cell(name)
             if value is not None:
-                clean = value.strip().lower() if name == "format" and isinstance(value, str) else _number(value)
+                clean = (
+                    value.strip().lower() if name == "format" and isinstance(value, str) else _number(value)
+                )
                 given[name] = (value, clean, name)
         day, clock = cell("date"), cell("time")
         if day is not None or clock is not None:
@@ -450,6 +452,16 @@ def read_sheet(data: bytes, filename: str = "", series: Mapping[str, Any] | None
     workbook without a Series sheet leaves out; a Series sheet's own values win.
     """
     speakers_table, series_table, missions_table = _pick(tables(data, filename))
+    found = [
+        Problem(Place(None, p.place.row, p.place.column), p.message, p.params)
+        if table is speakers_table
+        else p
+        for table in (speakers_table, series_table, missions_table)
+        if table is not None
+        for p in table.problems
+    ]
+    if found:
+        raise SheetError(found)
     reader = _Reader()
     doc = reader.series(series_table, series or {})
     sessions = reader.speakers(speakers_table, str(doc.get("timezone") or ""))

@@ -15,7 +15,7 @@ from moderator.runtime.hub import Hub
 from moderator.runtime.limits import ConnectionCounter, FailureThrottle
 from moderator.settings import Settings
 from moderator.store import open_store
-from moderator.web import api, errors, media, screens
+from moderator.web import api, errors, media, screens, sheets
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
 from moderator.web.services import Services
@@ -57,6 +57,7 @@ def create_app(settings: Settings) -> Starlette:
             await store.close()
 
     routes: list[BaseRoute] = [
+        *sheets.routes(),
         *api.routes(),
         *media.routes(),
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),

@@ -20,6 +20,15 @@ STATIC = "/static"
 SERIES_API = "/api/series"
 SESSION_API = "/api/sessions/{session_id}"
 REPORT = "/api/sessions/{session_id}/report"
+WORKSPACE = "/series/{series_id}"
+WORKSPACE_NEW = "/series/new"
+SHEET_TEMPLATE = "/api/series/template.xlsx"
+SHEET_EXAMPLE = "/api/series/example.xlsx"
+SHEET_UPLOAD = "/api/series/sheet"
+SERIES_XLSX = "/api/series/{series_id}/agenda.xlsx"
+SERIES_SHEET = "/api/series/{series_id}/sheet"
+SERIES_OVERVIEW = "/api/series/{series_id}/overview"
+SPEAKER_VIDEO = "/api/speakers/{speaker_id}/video"
 
 
 def screen_route(screen: str) -> str:
@@ -62,6 +71,11 @@ def cards(series_id: str) -> str:
 
 def cards_sheet(series_id: str) -> str:
     return path(CARDS_SHEET, series_id=series_id)
+
+
+def workspace(series_id: str) -> str:
+    """The organiser's workspace of a series (admin or its moderator token, in the fragment)."""
+    return path(WORKSPACE, series_id=series_id)
 
 
 def media(name: str) -> str:

@@ -224,7 +224,7 @@ def test_formulas_and_merged_cells_are_refused_at_their_place():
     book.save(merged)
     assert sentences(data) == ["Row 3: The cell H3 holds a formula; type its value instead."]
     assert sentences(merged.getvalue()) == [
-        "Sheet Sheet, row 2: The cells A2:A3 are merged: unmerge them and fill in every row."
+        "Row 2: The cells A2:A3 are merged: unmerge them and fill in every row."
     ]
 
 
