@@ -520,3 +520,14 @@ async def cards_sheet(request: Request) -> Response:
         .render(_=_, lang=lang, cards=entries, series_title=series.title, venue=series.venue)
     )
     return HTMLResponse(page, headers={**_SECURITY_HEADERS, **_NOT_FRAMED})
+
+
+# ---------------------------------------------------------------------------------------------------
+# shared with the workspace pages (web/workspace.py)
+
+locale = _locale
+render = _render
+gettext = _gettext
+missing = _missing
+sort_key = _sort_key
+series_states = _series_states
