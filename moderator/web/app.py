@@ -15,7 +15,7 @@ from moderator.runtime.hub import Hub
 from moderator.runtime.limits import ConnectionCounter, FailureThrottle
 from moderator.settings import Settings
 from moderator.store import open_store
-from moderator.web import api, errors, media, screens
+from moderator.web import api, errors, media, screens, series
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
 from moderator.web.services import Services
@@ -58,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
 
     routes: list[BaseRoute] = [
         *api.routes(),
+        *series.routes(),
         *media.routes(),
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
         *screens.routes(),
