@@ -27,6 +27,7 @@ def test_the_page_rules_are_the_core_limits_and_phases() -> None:
         "topic_max": commands.TOPIC_MAX,
         "message_max": commands.MESSAGE_MAX,
         "sur_may_request": False,
+        "sur_statement_phases": ["opening", "statements"],
     }
 
 

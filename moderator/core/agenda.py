@@ -49,6 +49,9 @@ _SESSION_FIELDS = (
     "speakers",
 )
 _DELEGATION_FIELDS = ("state", "label")
+# What GET /api/series/{id} adds to the document (ids, screen links): accepted back and ignored,
+# so a document read can be sent again as it is (matching is by key and state, never by id).
+READ_ONLY = ("id", "links")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # clean_text's problems (fragments) as sentences of their own; tests check none is missing.
@@ -168,7 +171,7 @@ class _Fields:
                 raise AgendaError(where, N_("The agenda must be an object with a title and sessions."))
             raise AgendaError(where, N_("This must be an object with named fields."))
         for key in value:
-            if key not in names:
+            if key not in names and key not in READ_ONLY:
                 field = _shown(key)
                 message = N_("Unknown field %(field)s; the fields allowed here are: %(allowed)s.")
                 raise AgendaError(self.at(field), message, field=field, allowed=", ".join(names))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
 
@@ -34,7 +35,9 @@ from moderator.store.protocol import Event, SequenceConflict, Store, StoreUnavai
 log = logging.getLogger("moderator.runtime.engine")
 
 Listener = Callable[[SessionState, int], None]
-Pending = tuple[Command, Actor, "asyncio.Future[int]"]
+# What a command taken gives: the seq after it and the events it caused (for the ack's extras).
+Receipt = tuple[int, list[Event]]
+Pending = tuple[Command, Actor, "asyncio.Future[Receipt]"]
 SYSTEM = Actor("system")
 MAX_BATCH = 256
 MAX_ATTEMPTS = 5  # decisions of one batch against a log other writers keep moving
@@ -50,7 +53,7 @@ CallLater = Callable[[float, Callable[[], None]], Handle]
 
 
 def _settle(
-    outcomes: list[tuple[asyncio.Future[int], int | Refused]], instead: Refused | None = None
+    outcomes: list[tuple[asyncio.Future[Receipt], Receipt | Refused]], instead: Refused | None = None
 ) -> None:
     """Ack each command with its seq, or refuse it; `instead`: refuse the accepted ones with it
     (nothing was stored). Futures given up by their client are skipped."""
@@ -148,6 +151,62 @@ class Engine:
     def state(self, session_id: str) -> SessionState | None:
         return self._states.get(session_id)
 
+    async def session_of_speaker(self, speaker_id: str) -> str | None:
+        """The session whose current speakers include this one (added live ones too), or None;
+        sessions another process created are looked for too (see refresh)."""
+        for attempt in range(2):
+            for session_id, state in self._states.items():
+                if state.speaker(speaker_id) is not None:
+                    return session_id
+            if attempt == 0 and not await self.refresh():
+                return None
+        return None
+
+    async def catch_up(self, session_id: str) -> None:
+        """Fold what other writers committed to this session after this engine's seq."""
+        await self._catch_up(session_id)
+
+    async def absorb(
+        self,
+        series_id: str,
+        title: str,
+        venue: str,
+        appends: dict[str, tuple[int, list[Event]]],
+        created: list[str],
+        removed: list[str],
+    ) -> None:
+        """Take up a series' new agenda, just committed (runtime/series.py): its title and venue in
+        every session, each session's appended events (its screens get the new state), the
+        sessions created; the removed ones stop."""
+        for session_id in removed:
+            self._states.pop(session_id, None)
+            self._inboxes.pop(session_id, None)
+            writer = self._writers.pop(session_id, None)
+            if writer is not None:
+                writer.cancel()
+            handle = self._wakeups.pop(session_id, None)
+            if handle is not None:
+                handle.cancel()
+        now = self.clock()
+        for session_id, state in list(self._states.items()):
+            setup = state.setup
+            if setup.series_id != series_id or (setup.series_title, setup.venue) == (title, venue):
+                continue
+            self._states[session_id] = replace(state, setup=replace(setup, series_title=title, venue=venue))
+            if session_id not in appends:
+                self._notify(self._states[session_id], now)
+        for session_id, (after_seq, events) in appends.items():
+            if not self._take(session_id, after_seq, events):
+                await self._catch_up(session_id)
+        await self.add_sessions(created)
+
+    def _notify(self, state: SessionState, now: int) -> None:
+        for listener in self._listeners:
+            try:
+                listener(state, now)
+            except Exception:  # the change is stored: a screen's trouble must not undo it
+                log.exception("a listener failed on session %s at seq %d", state.setup.session_id, state.seq)
+
     def states(self) -> list[SessionState]:
         return list(self._states.values())
 
@@ -162,9 +221,14 @@ class Engine:
         commits every command waiting at that moment in one transaction (group commit): one
         disk flush for a burst of requests instead of one each. An ack still follows the commit.
         """
+        seq, _ = await self.run(session_id, command, actor)
+        return seq
+
+    async def run(self, session_id: str, command: Command, actor: Actor) -> Receipt:
+        """As `execute`, and also the events the command caused (core/decide.answer reads them)."""
         if session_id not in self._states:
             raise Refused("not_found", N_("There is no such session."))
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
         self._writer(session_id).put_nowait((command, actor, future))
         return await future
 
@@ -190,7 +254,7 @@ class Engine:
                         future.set_exception(_internal())
 
     async def _commit_batch(self, session_id: str, batch: list[Pending]) -> None:
-        outcomes: list[tuple[asyncio.Future[int], int | Refused]] = []
+        outcomes: list[tuple[asyncio.Future[Receipt], Receipt | Refused]] = []
         for _attempt in range(MAX_ATTEMPTS):
             state = self._states[session_id]
             tentative, events, outcomes = state, [], []
@@ -210,7 +274,7 @@ class Engine:
                     continue
                 tentative = folded
                 events += decided
-                outcomes.append((future, tentative.seq))
+                outcomes.append((future, (tentative.seq, decided)))
             if not events:
                 _settle(outcomes)
                 return
@@ -261,12 +325,7 @@ class Engine:
             return True
         state = fold(state, new)
         self._states[session_id] = state
-        now = self.clock()
-        for listener in self._listeners:
-            try:
-                listener(state, now)
-            except Exception:  # the events are stored: a screen's trouble must not undo them
-                log.exception("a listener failed on session %s at seq %d", session_id, state.seq)
+        self._notify(state, self.clock())
         self._schedule(session_id)
         return True
 

@@ -160,6 +160,12 @@ class Hub:
             if not clients:
                 del self._clients[session_id]
 
+    def close_session(self, session_id: str) -> None:
+        """Drop every client of a session that no longer exists (removed from its series' agenda):
+        they reconnect and learn it is gone (4404)."""
+        for client in list(self._clients.pop(session_id, ())):
+            client.drop("its session was removed from the agenda")
+
     def count(self, session_id: str | None = None) -> int:
         if session_id is not None:
             return len(self._clients.get(session_id, ()))

@@ -56,6 +56,7 @@ class _Reader:
         self.places: dict[str, Place] = {}
         self.values: dict[str, str] = {}
         self.reported: set[str] = set()  # fields whose cells already have a problem of their own
+        self.listed = False  # the file lists its missions
 
     def problem(self, place: Place, message: str, value: object = None, **params: Any) -> None:
         self.problems.append(Problem(place, message, params, None if value is None else shown(value)))
@@ -292,6 +293,7 @@ class _Reader:
         return doc
 
     def missions(self, table: Table | None) -> list[dict[str, Any]]:
+        self.listed = False
         if table is None:
             return _every_mission()
         head, cols = self.header(table, C.MISSION_COLUMNS, table.title)
@@ -312,6 +314,7 @@ class _Reader:
                     item[name] = value.strip() if isinstance(value, str) else _text(value)
                     self.values[f"{where}.{name}"] = shown(value)
             result.append(item)
+        self.listed = bool(result)
         return result or _every_mission()
 
     # -- the agenda's verdict, mapped back ------------------------------------------------------
@@ -445,11 +448,18 @@ def _pick(found: list[Table]) -> tuple[Table, Table | None, Table | None]:
     return speakers, series, missions
 
 
-def read_sheet(data: bytes, filename: str = "", series: Mapping[str, Any] | None = None) -> ReadSheet:
+def read_sheet(
+    data: bytes,
+    filename: str = "",
+    series: Mapping[str, Any] | None = None,
+    missions: list[dict[str, Any]] | None = None,
+) -> ReadSheet:
     """Read an uploaded XLSX or CSV into a validated agenda, or raise SheetError naming every problem.
 
     `series` gives the series' fields (title, format, venue, timezone) a CSV cannot hold, or a
-    workbook without a Series sheet leaves out; a Series sheet's own values win.
+    workbook without a Series sheet leaves out; a Series sheet's own values win. `missions`: the
+    delegations when the file lists none (a series' own, for a change); else every UN Member
+    State and the two observer States.
     """
     speakers_table, series_table, missions_table = _pick(tables(data, filename))
     found = [
@@ -466,5 +476,6 @@ def read_sheet(data: bytes, filename: str = "", series: Mapping[str, Any] | None
     doc = reader.series(series_table, series or {})
     sessions = reader.speakers(speakers_table, str(doc.get("timezone") or ""))
     doc["sessions"] = sessions
-    doc["delegations"] = reader.missions(missions_table)
+    listed = reader.missions(missions_table)
+    doc["delegations"] = missions if missions is not None and not reader.listed else listed
     return ReadSheet(doc, reader.verdict(doc))

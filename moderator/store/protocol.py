@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from moderator.core.agenda import AgendaSeries
+from moderator.core.agenda import AgendaSeries, AgendaSession
 from moderator.core.state import Setup
 
 Event = dict[str, Any]
@@ -96,6 +96,25 @@ class SeriesInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesAmendment:
+    """A series brought to a new agenda (PUT /api/series/{id}), stored all or nothing.
+
+    `appends`: per session, (the seq its log must end at, the events to append after it);
+    `created`: new sessions with their position; `positions`: the kept sessions' new positions;
+    `removed`: sessions to delete (never opened: their log and speakers go too); delegations
+    added (state, label, token: its hash is stored), relabelled, removed (their tokens stop)."""
+
+    series: SeriesInfo
+    appends: dict[str, tuple[int, list[Event]]]
+    created: list[tuple[int, AgendaSession]]
+    positions: dict[str, int]
+    removed: list[str]
+    delegations_added: list[tuple[str, str | None, str]]
+    delegations_relabelled: list[tuple[str, str | None]]
+    delegations_removed: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Video:
     speaker_id: str
     path: str
@@ -138,6 +157,17 @@ class Store(Protocol):
 
     async def delegations(self, series_id: str) -> list[tuple[str, str | None]]:
         """(state code, label) of a series' delegations, by code."""
+        ...
+
+    async def series_sessions(self, series_id: str) -> list[str]:
+        """The ids of a series' sessions, in agenda order."""
+        ...
+
+    async def amend_series(self, series_id: str, amendment: SeriesAmendment) -> list[dict[str, Any]]:
+        """Store `amendment` in one transaction (all or nothing) and return the sessions it
+        created as `CreatedSeries.sessions` gives them. Raises SequenceConflict (nothing
+        stored) if a session's log does not end at the seq its append names. Subscribers get
+        each session's append after the commit, as for `append`."""
         ...
 
     async def setups(self, session_id: str | None = None) -> list[Setup]:

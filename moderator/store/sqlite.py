@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-from moderator.core.agenda import AgendaSeries
+from moderator.core.agenda import AgendaSeries, AgendaSession
 from moderator.core.state import Setup, Speaker
 from moderator.store.protocol import (
     CreatedSeries,
@@ -30,6 +30,7 @@ from moderator.store.protocol import (
     Principal,
     Reason,
     SequenceConflict,
+    SeriesAmendment,
     SeriesInfo,
     Store,
     StoreError,
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, series_id TEXT NOT NULL REFERENCES series(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, sur TEXT NOT NULL, start_ms INTEGER NOT NULL, minutes INTEGER NOT NULL,
-  question_seconds INTEGER NOT NULL);
+  question_seconds INTEGER NOT NULL, format TEXT, sur_statement_seconds INTEGER);
 CREATE TABLE IF NOT EXISTS speakers (
   id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, name TEXT NOT NULL, public_name TEXT, organisation TEXT NOT NULL,
@@ -105,6 +106,83 @@ def system_error(e: OSError) -> StoreUnavailable:
     return StoreUnavailable(e.strerror or str(e), "system")
 
 
+# Columns added since the first schema: (table, column, declaration). A file made before gets them.
+_ADDED_COLUMNS = (
+    ("sessions", "format", "TEXT"),  # NULL: the series' format (rows from before sessions had their own)
+    ("sessions", "sur_statement_seconds", "INTEGER"),
+)
+
+
+async def _migrate(db: aiosqlite.Connection) -> None:
+    for table, column, declaration in _ADDED_COLUMNS:
+        async with db.execute(f"PRAGMA table_info({table})") as cur:
+            names = {row[1] for row in await cur.fetchall()}
+        if column not in names:
+            await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+Statements = list[tuple[str, Sequence[Any]]]
+
+
+def _session_rows(
+    series_id: str, position: int, s: AgendaSession, series_format: str
+) -> tuple[Statements, dict[str, Any]]:
+    """The rows of a new session and its speakers (new ids), and its entry for CreatedSeries.sessions."""
+    session_id = new_id()
+    stmts: Statements = [
+        (
+            "INSERT INTO sessions (id, series_id, key, position, sur, start_ms, minutes, question_seconds, "
+            "format, sur_statement_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                series_id,
+                s.key,
+                position,
+                s.state_under_review,
+                s.start_ms,
+                s.minutes,
+                s.question_seconds,
+                s.format or series_format,
+                s.sur_statement_seconds,
+            ),
+        )
+    ]
+    speakers = []
+    for spos, sp in enumerate(s.speakers):
+        speaker_id = new_id()
+        stmts.append(
+            (
+                "INSERT INTO speakers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    speaker_id,
+                    session_id,
+                    sp.key,
+                    spos,
+                    sp.name,
+                    sp.public_name,
+                    sp.organisation,
+                    sp.kind,
+                    sp.theme,
+                    sp.language,
+                    sp.seconds,
+                    int(sp.publish),
+                ),
+            )
+        )
+        speakers.append({"key": sp.key, "id": speaker_id})
+    return stmts, {"key": s.key, "id": session_id, "speakers": speakers}
+
+
+def _delegation_rows(series_id: str, state: str, label: str | None, token: str) -> Statements:
+    return [
+        ("INSERT INTO delegations VALUES (?, ?, ?)", (series_id, state, label)),
+        (
+            "INSERT INTO tokens (hash, kind, series_id, state) VALUES (?, 'delegation', ?, ?)",
+            (token_hash(token), series_id, state),
+        ),
+    ]
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -139,6 +217,7 @@ class SQLiteStore:
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA busy_timeout=5000")
             await db.executescript(SCHEMA)
+            await _migrate(db)
         except BaseException as e:
             await db.close()  # else its thread keeps the process alive
             if isinstance(e, sqlite3.Error):
@@ -162,13 +241,15 @@ class SQLiteStore:
         statements: Sequence[tuple[str, Sequence[Any]]],
         check: Callable[[], Awaitable[None]] | None = None,
         commit: Commit | None = None,
+        commits: Sequence[Commit] = (),
     ) -> None:
-        """Run `check` then `statements` in one transaction; all or nothing. `commit` goes to the
-        subscribers after the COMMIT, in commit order (queued before another transaction starts)."""
+        """Run `check` then `statements` in one transaction; all or nothing. `commit` (and
+        `commits`) go to the subscribers after the COMMIT, in commit order (queued before another
+        transaction starts)."""
         async with self._write_lock:
             await self._transaction(statements, check)
-            if commit is not None:
-                self._commits.put_nowait(commit)
+            for done in (*([commit] if commit is not None else []), *commits):
+                self._commits.put_nowait(done)
 
     async def _transaction(
         self, statements: Sequence[tuple[str, Sequence[Any]]], check: Callable[[], Awaitable[None]] | None
@@ -258,56 +339,13 @@ class SQLiteStore:
         ]
         sessions = []
         for pos, s in enumerate(agenda.sessions):
-            session_id = new_id()
-            stmts.append(
-                (
-                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        session_id,
-                        series_id,
-                        s.key,
-                        pos,
-                        s.state_under_review,
-                        s.start_ms,
-                        s.minutes,
-                        s.question_seconds,
-                    ),
-                )
-            )
-            speakers = []
-            for spos, sp in enumerate(s.speakers):
-                speaker_id = new_id()
-                stmts.append(
-                    (
-                        "INSERT INTO speakers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            speaker_id,
-                            session_id,
-                            sp.key,
-                            spos,
-                            sp.name,
-                            sp.public_name,
-                            sp.organisation,
-                            sp.kind,
-                            sp.theme,
-                            sp.language,
-                            sp.seconds,
-                            int(sp.publish),
-                        ),
-                    )
-                )
-                speakers.append({"key": sp.key, "id": speaker_id})
-            sessions.append({"key": s.key, "id": session_id, "speakers": speakers})
+            rows, created = _session_rows(series_id, pos, s, agenda.format)
+            stmts += rows
+            sessions.append(created)
         delegations = []
         for d in agenda.delegations:
             token = delegation_token(moderator_token, series_id, d.state)
-            stmts.append(("INSERT INTO delegations VALUES (?, ?, ?)", (series_id, d.state, d.label)))
-            stmts.append(
-                (
-                    "INSERT INTO tokens (hash, kind, series_id, state) VALUES (?, 'delegation', ?, ?)",
-                    (token_hash(token), series_id, d.state),
-                )
-            )
+            stmts += _delegation_rows(series_id, d.state, d.label, token)
             delegations.append({"state": d.state, "token": token})
         await self._write(stmts)
         return CreatedSeries(series_id, moderator_token, sessions, delegations)
@@ -351,12 +389,82 @@ class SQLiteStore:
         )
         return [(r[0], r[1]) for r in rows]
 
+    async def series_sessions(self, series_id: str) -> list[str]:
+        rows = await self._all("SELECT id FROM sessions WHERE series_id = ? ORDER BY position", (series_id,))
+        return [r[0] for r in rows]
+
+    async def amend_series(self, series_id: str, amendment: SeriesAmendment) -> list[dict[str, Any]]:
+        """Store a series' new agenda in one transaction; SequenceConflict if a log moved on."""
+        info = amendment.series
+        stmts: Statements = [
+            (
+                "UPDATE series SET title = ?, format = ?, venue = ?, timezone = ? WHERE id = ?",
+                (info.title, info.format, info.venue, info.timezone, series_id),
+            )
+        ]
+        for session_id in amendment.removed:
+            stmts += [
+                ("DELETE FROM events WHERE session_id = ?", (session_id,)),
+                ("DELETE FROM speakers WHERE session_id = ?", (session_id,)),
+                ("DELETE FROM sessions WHERE id = ? AND series_id = ?", (session_id, series_id)),
+            ]
+        for session_id, position in amendment.positions.items():
+            stmts.append(("UPDATE sessions SET position = ? WHERE id = ?", (position, session_id)))
+        created = []
+        for position, session in amendment.created:
+            rows, entry = _session_rows(series_id, position, session, info.format)
+            stmts += rows
+            created.append(entry)
+        for state, label, token in amendment.delegations_added:
+            stmts += _delegation_rows(series_id, state, label, token)
+        for state, label in amendment.delegations_relabelled:
+            stmts.append(
+                (
+                    "UPDATE delegations SET label = ? WHERE series_id = ? AND state = ?",
+                    (label, series_id, state),
+                )
+            )
+        for state in amendment.delegations_removed:
+            stmts += [
+                ("DELETE FROM delegations WHERE series_id = ? AND state = ?", (series_id, state)),
+                (
+                    "DELETE FROM tokens WHERE kind = 'delegation' AND series_id = ? AND state = ?",
+                    (series_id, state),
+                ),
+            ]
+        commits: list[Commit] = []
+        for session_id, (after_seq, events) in amendment.appends.items():
+            if not events:
+                continue
+            commits.append((session_id, after_seq, list(events)))
+            stmts += [
+                (
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                    (session_id, after_seq + i + 1, e["type"], e["at"], json.dumps(e, ensure_ascii=False)),
+                )
+                for i, e in enumerate(events)
+            ]
+
+        async def logs_end_where_expected() -> None:
+            for session_id, after_seq, _ in commits:
+                rows = await self._all("SELECT MAX(seq) FROM events WHERE session_id = ?", (session_id,))
+                last = rows[0][0] or 0
+                if last != after_seq:
+                    raise SequenceConflict(f"session {session_id} is at seq {last}, not {after_seq}")
+
+        try:
+            await self._write(stmts, logs_end_where_expected, commits=commits)
+        except DuplicateKey as e:
+            raise SequenceConflict(str(e)) from e
+        return created
+
     async def setups(self, session_id: str | None = None) -> list[Setup]:
         """The agenda facts of every session (or one), speakers in agenda order."""
         where = "WHERE s.id = ?" if session_id else ""
         rows = await self._all(
-            "SELECT s.id, s.series_id, s.key, r.title, r.format, r.venue, s.sur, s.start_ms, s.minutes, "
-            f"s.question_seconds FROM sessions s JOIN series r ON r.id = s.series_id {where} "
+            "SELECT s.id, s.series_id, s.key, r.title, COALESCE(s.format, r.format), r.venue, s.sur, "
+            "s.start_ms, s.minutes, s.question_seconds, s.sur_statement_seconds "
+            f"FROM sessions s JOIN series r ON r.id = s.series_id {where} "
             "ORDER BY r.created_at, s.position",
             (session_id,) if session_id else (),
         )
@@ -380,7 +488,20 @@ class SQLiteStore:
                 )
             )
         return [
-            Setup(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], tuple(speakers.get(r[0], ())))
+            Setup(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                tuple(speakers.get(r[0], ())),
+                sur_statement_seconds=r[10],
+            )
             for r in rows
         ]
 

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from moderator.core.agenda import AgendaError, AgendaSeries, parse_agenda
 from moderator.core.errors import N_, Refused
 from moderator.core.report import report, report_csv
+from moderator.core.snapshot import normalised
 from moderator.core.strict_json import NotFinite, loads
 from moderator.core.view import view
 from moderator.runtime.clock import now_ms
@@ -48,7 +49,25 @@ async def create_series(request: Request) -> Response:
         return unauthorised(request)
     if who.role != "admin":
         raise Refused("forbidden", N_("Only the admin token may create a series."))
-    doc = await read_json(request)
+    agenda = parse_document(await read_json(request))
+    if dry_run(request):  # the validated preview of the creation; nothing is created
+        return JSONResponse({**normalised(agenda), "warnings": list(agenda.warnings)})
+    return JSONResponse(await create(request, agenda), status_code=201)
+
+
+async def create(request: Request, agenda: AgendaSeries) -> dict[str, Any]:
+    """Create the series of a validated agenda (a document or a spreadsheet): the 201 body."""
+    try:
+        created = await services(request).store.create_series(agenda)
+    except StoreUnavailable as e:
+        message = N_("The server could not save this change, so nothing changed. Try again in a moment.")
+        raise Problem("unavailable", message) from e
+    await services(request).engine.add_sessions([s["id"] for s in created.sessions])
+    return series_response(created, agenda)
+
+
+def parse_document(doc: object) -> AgendaSeries:
+    """An agenda document validated for POST and PUT: 422 `invalid` with `where`."""
     try:
         agenda = parse_agenda(doc)
     except AgendaError as e:
@@ -61,13 +80,12 @@ async def create_series(request: Request) -> Response:
                     "upload a video with PUT /api/speakers/{id}/video."
                 )
                 raise Problem("invalid", message, where=f"sessions[{i}].speakers[{j}].video")
-    try:
-        created = await services(request).store.create_series(agenda)
-    except StoreUnavailable as e:
-        message = N_("The server could not save this change, so nothing changed. Try again in a moment.")
-        raise Problem("unavailable", message) from e
-    await services(request).engine.add_sessions([s["id"] for s in created.sessions])
-    return JSONResponse(series_response(created, agenda), status_code=201)
+    return agenda
+
+
+def dry_run(request: Request) -> bool:
+    """`?dry_run=true`: answer what would be done, do nothing."""
+    return request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
 
 
 def links(session_id: str) -> dict[str, str]:
@@ -81,6 +99,8 @@ def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, A
         "sessions": [{**s, "links": links(s["id"])} for s in created.sessions],
         "delegations": [{**d, "join_url": urls.join(d["token"])} for d in created.delegations],
         "warnings": list(agenda.warnings),
+        "links": urls.series_links(created.series_id),
+        "workspace": urls.workspace(created.series_id),
     }
 
 

@@ -15,7 +15,7 @@ from moderator.runtime.hub import Hub
 from moderator.runtime.limits import ConnectionCounter, FailureThrottle
 from moderator.settings import Settings
 from moderator.store import open_store
-from moderator.web import api, errors, media, screens, sheets, workspace
+from moderator.web import api, errors, media, screens, series, sheets, workspace
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
 from moderator.web.services import Services
@@ -60,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
         *sheets.routes(),
         *workspace.routes(),
         *api.routes(),
+        *series.routes(),
         *media.routes(),
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
         *screens.routes(),

@@ -144,8 +144,9 @@ def welcome(role: str, state_code: str | None, server_time: int, session_id: str
     )
 
 
-def ack(cid: str, seq: int) -> str:
-    return encode({"type": "ack", "id": cid, "seq": seq})
+def ack(cid: str, seq: int, **extra: Any) -> str:
+    """An ack; `extra`: what the command's answer adds (`speaker_id` for speaker.add)."""
+    return encode({"type": "ack", "id": cid, "seq": seq, **extra})
 
 
 def error(lang: str, code: str, message: str, cid: str | None = None, /, **params: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from moderator.core.commands import Actor, Command
-from moderator.core.decide import authorise
+from moderator.core.decide import answer, authorise
 from moderator.core.errors import N_, Refused
 from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client
@@ -157,8 +157,9 @@ async def _command(
         except Refused as e:
             return frames.error(lang, e.code, e.message, cid, **e.params)
         return frames.error(lang, "invalid", N_("'args' must be a JSON object."), cid)
+    command = Command(frame.name, frame.args)
     try:
-        seq = await app.engine.execute(session_id, Command(frame.name, frame.args), actor)
+        seq, events = await app.engine.run(session_id, command, actor)
     except Refused as e:
         return frames.error(lang, e.code, e.message, cid, **e.params)
-    return frames.ack(cid, seq)
+    return frames.ack(cid, seq, **answer(command, events))

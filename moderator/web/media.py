@@ -274,7 +274,7 @@ async def ingest(
     content_type: str,
 ) -> Attached:
     """Take a video in for a speaker: store the file, record it, tell every screen (`video.attach`)."""
-    session_id = await store.session_of_speaker(speaker_id)
+    session_id = await engine.session_of_speaker(speaker_id)
     if session_id is None:
         raise MediaError(404, "not_found", N_("There is no speaker '%(id)s'."), id=speaker_id)
     _open_session(engine, session_id)
@@ -398,7 +398,7 @@ async def upload(request: Request) -> Response:
     app = services(request)
     speaker_id = request.path_params["speaker_id"]
     try:
-        session_id = await app.store.session_of_speaker(speaker_id)
+        session_id = await app.engine.session_of_speaker(speaker_id)
         if session_id is None:
             raise MediaError(404, "not_found", N_("There is no speaker '%(id)s'."), id=speaker_id)
         state = app.engine.state(session_id)

@@ -21,14 +21,15 @@ from starlette.routing import Route
 
 from moderator.core.agenda import AgendaSeries
 from moderator.core.errors import N_, Refused
+from moderator.core.snapshot import document
 from moderator.i18n.translation import negotiate
+from moderator.runtime import series as amending
 from moderator.sheets import ReadSheet, SheetError, read_sheet
 from moderator.sheets.example import EXAMPLE
 from moderator.sheets.files import MAX_BYTES
 from moderator.sheets.writing import workbook
-from moderator.store.protocol import StoreUnavailable
-from moderator.web import api, urls
-from moderator.web.api import attachment
+from moderator.web import api, series, urls
+from moderator.web.api import attachment, dry_run
 from moderator.web.auth import principal, unauthorised
 from moderator.web.errors import Problem
 from moderator.web.services import services
@@ -55,7 +56,9 @@ async def example(request: Request) -> Response:
     return _xlsx(EXAMPLE.read_bytes(), EXAMPLE.name)
 
 
-async def read_upload(request: Request, series: dict[str, Any]) -> ReadSheet:
+async def read_upload(
+    request: Request, given: dict[str, Any], missions: list[dict[str, Any]] | None = None
+) -> ReadSheet:
     """The uploaded file read into a validated agenda; Problem `too_large`, or SheetError."""
     body = b""
     async for chunk in request.stream():
@@ -64,7 +67,7 @@ async def read_upload(request: Request, series: dict[str, Any]) -> ReadSheet:
             raise Problem(
                 "too_large", N_("The file is larger than %(mb)s MB."), mb=MAX_BYTES // (1024 * 1024)
             )
-    return read_sheet(body, request.query_params.get("filename", ""), series)
+    return read_sheet(body, request.query_params.get("filename", ""), given, missions)
 
 
 def sheet_refused(request: Request, error: SheetError) -> JSONResponse:
@@ -107,21 +110,52 @@ async def create_from_sheet(request: Request) -> Response:
         read = await read_upload(request, given)
     except SheetError as e:
         return sheet_refused(request, e)
-    if request.query_params.get("dry_run") == "true":
+    if dry_run(request):
         body = {
             "document": read.document,
             "series": outline(read.agenda),
             "warnings": list(read.agenda.warnings),
         }
         return JSONResponse(body)
+    return JSONResponse(await api.create(request, read.agenda), status_code=201)
+
+
+async def _current_document(request: Request, series_id: str) -> dict[str, Any]:
+    app = services(request)
+    now = await amending.current(app.engine, app.store, series_id)
+    if now is None:
+        raise Refused("not_found", N_("There is no such series."))
+    return document(now.series, now.sessions, now.delegations)
+
+
+async def series_xlsx(request: Request) -> Response:
+    """The week as it stands, as the workbook a person edits and uploads again."""
+    series_id = request.path_params["series_id"]
+    who = await series.caller(request, series_id)
+    if isinstance(who, Response):
+        return who
+    doc = await _current_document(request, series_id)
+    return _xlsx(workbook(doc, _lang(request)), f"{doc['title']}.xlsx")
+
+
+async def change_from_sheet(request: Request) -> Response:
+    """The series brought to an uploaded spreadsheet, as PUT /api/series/{id} brings it to a document;
+    the preview (`?dry_run=true`) also gives the document read from the file."""
+    series_id = request.path_params["series_id"]
+    who = await series.caller(request, series_id)
+    if isinstance(who, Response):
+        return who
+    current = await _current_document(request, series_id)
+    given = {k: current.get(k) for k in _SERIES_FIELDS}
+    missions = [{k: v for k, v in d.items() if k in ("state", "label")} for d in current["delegations"]]
     try:
-        created = await services(request).store.create_series(read.agenda)
-    except StoreUnavailable as e:
-        message = N_("The server could not save this change, so nothing changed. Try again in a moment.")
-        raise Problem("unavailable", message) from e
-    await services(request).engine.add_sessions([s["id"] for s in created.sessions])
-    body = {**api.series_response(created, read.agenda), "workspace": urls.workspace(created.series_id)}
-    return JSONResponse(body, status_code=201)
+        read = await read_upload(request, given, missions)
+    except SheetError as e:
+        return sheet_refused(request, e)
+    body = await series.amend(request, series_id, who, read.agenda)
+    if dry_run(request):
+        body["document"] = read.document
+    return JSONResponse(body)
 
 
 def routes() -> list[Route]:
@@ -130,4 +164,6 @@ def routes() -> list[Route]:
         Route(urls.SHEET_TEMPLATE, template, methods=["GET"]),
         Route(urls.SHEET_EXAMPLE, example, methods=["GET"]),
         Route(urls.SHEET_UPLOAD, create_from_sheet, methods=["POST"]),
+        Route(urls.SERIES_XLSX, series_xlsx, methods=["GET"]),
+        Route(urls.SERIES_SHEET, change_from_sheet, methods=["PUT"]),
     ]

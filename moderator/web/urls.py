@@ -92,3 +92,16 @@ def browser_patterns() -> dict[str, str]:
         "console": screen_route("console").replace("{session_id}", "%(session_id)s"),
         "report": REPORT.replace("{session_id}", "%(session_id)s"),
     }
+
+
+SERIES_ITEM_API = "/api/series/{series_id}"
+SERIES_SCREEN = "/series/{series_id}/{screen}"
+SERIES_SCREENS = ("room", "speaker", "watch")
+
+
+def series_api(series_id: str) -> str:
+    return path(SERIES_ITEM_API, series_id=series_id)
+
+
+def series_links(series_id: str) -> dict[str, str]:
+    return {name: path(SERIES_SCREEN, series_id=series_id, screen=name) for name in SERIES_SCREENS}

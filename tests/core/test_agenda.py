@@ -183,7 +183,7 @@ def test_document_must_be_an_object(doc: object) -> None:
         ("titel", "titel"),
         ("sessions[0].stat_under_review", "sessions[0].stat_under_review"),
         ("sessions[0].speakers[0].languge", "sessions[0].speakers[0].languge"),
-        ("sessions[0].speakers[0].id", "sessions[0].speakers[0].id"),
+        ("sessions[0].speakers[0].ident", "sessions[0].speakers[0].ident"),
     ],
 )
 def test_unknown_fields_are_refused_where_they_are(path: str, where: str) -> None:
@@ -192,6 +192,30 @@ def test_unknown_fields_are_refused_where_they_are(path: str, where: str) -> Non
     assert error.where == where
     assert error.params["field"] == where.rsplit(".", 1)[-1]
     assert "allowed" in error.params
+
+
+def test_what_get_adds_is_accepted_back_and_ignored() -> None:
+    """GET /api/series/{id} adds ids and links: sent back as they are, they change nothing."""
+    doc = minimal()
+    doc.update(id="R1", links={"room": "/series/R1/room"})
+    doc["sessions"][0].update(id="S1", links={"console": "/s/S1/console"})
+    doc["sessions"][0]["speakers"][0]["id"] = "P1"
+    assert parse_agenda(doc) == parse_agenda(minimal())
+
+
+def test_session_format_and_opening_statement_are_read_by_their_rules() -> None:
+    """A session may have its own format and a slot for the State under Review's statement."""
+    doc = minimal()
+    doc["sessions"][0].update(format="hybrid", sur_statement_seconds=300)
+    (session,) = parse_agenda(doc).sessions
+    assert (session.format, session.sur_statement_seconds) == ("hybrid", 300)
+    assert parse_agenda(minimal()).sessions[0].format is None
+    doc["sessions"][0]["sur_statement_seconds"] = 30
+    error = refusal(doc)
+    assert error.where == "sessions[0].sur_statement_seconds"
+    assert error.english() == "This must be a whole number from 60 to 1800."
+    doc["sessions"][0].update(sur_statement_seconds=None, format="online")
+    assert refusal(doc).where == "sessions[0].format"
 
 
 def test_unknown_delegation_field_is_refused() -> None:

@@ -275,3 +275,11 @@ def test_csv_in_utf8_with_commas_or_semicolons_and_utf16():
 def test_the_shipped_example_reads():
     read = read_sheet(EXAMPLE.read_bytes(), "example-week.xlsx")
     assert len(read.agenda.sessions) == 14 and read.agenda.title == "Pre-sessions 44"
+
+
+def test_a_change_keeps_the_series_missions_unless_the_file_lists_them():
+    mine = [{"state": "DE"}, {"state": "FR", "label": "France"}]
+    read = read_sheet(xlsx(GOOD), "w.xlsx", SERIES, missions=mine)
+    assert [(d.state, d.label) for d in read.agenda.delegations] == [("DE", None), ("FR", "France")]
+    listed = read_sheet(xlsx(GOOD, Missions=[["State"], ["BR"]]), "w.xlsx", SERIES, missions=mine)
+    assert [d.state for d in listed.agenda.delegations] == ["BR"]

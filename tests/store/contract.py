@@ -26,6 +26,8 @@ from moderator.core.agenda import parse_agenda
 from moderator.store.protocol import (
     Event,
     SequenceConflict,
+    SeriesAmendment,
+    SeriesInfo,
     Store,
     StoreUnavailable,
     Video,
@@ -322,6 +324,102 @@ class StoreContract:
         assert setups is not None and [s.session_id for s in setups] == [s["id"] for s in created.sessions]
         assert await store.setups_if_changed(version) == (version, None)
 
+    # ---- changing a series (PUT /api/series/{id}) --------------------------------------------
+
+    async def test_a_series_amendment_is_stored_whole_and_keeps_ids_and_tokens(self, store: Store) -> None:
+        """Series facts, events in several logs, new, moved and removed sessions, delegations added,
+        relabelled and removed: all in one commit; kept ids and tokens keep working."""
+        doc = agenda()
+        doc["sessions"][1]["format"] = "virtual"
+        doc["sessions"][1]["sur_statement_seconds"] = 300
+        created = await store.create_series(parse_agenda(doc))
+        series_id = created.series_id
+        am, se = (s["id"] for s in created.sessions)
+        (setup_se,) = await store.setups(se)
+        assert (setup_se.format, setup_se.sur_statement_seconds) == ("virtual", 300), "per session"
+        tokens = {d["state"]: d["token"] for d in created.delegations}
+        commits = Commits()
+        store.subscribe(commits)
+        await store.append(am, 0, [ev("session.opened", 1)])
+        extra = parse_agenda(
+            agenda(
+                sessions=[
+                    {
+                        "key": "NEW",
+                        "state_under_review": "FR",
+                        "start": "2030-12-11T10:00:00+01:00",
+                        "speakers": [{"key": "n1", "name": "Nadia", "kind": "cso", "language": "fr"}],
+                    }
+                ]
+            )
+        )
+        amendment = SeriesAmendment(
+            series=SeriesInfo(series_id, "Renamed", "hybrid", "Online", "Europe/Paris"),
+            appends={am: (1, [ev("speaker.moved", 2, speaker_id="x", position=0)]), se: (0, [ev("a", 2)])},
+            created=[(0, extra.sessions[0])],
+            positions={am: 1, se: 2},
+            removed=[],
+            delegations_added=[("DE", "Germany", "a-new-token-for-germany")],
+            delegations_relabelled=[("FR", "France")],
+            delegations_removed=["KE"],
+        )
+        (new,) = await store.amend_series(series_id, amendment)
+        assert new["key"] == "NEW" and [sp["key"] for sp in new["speakers"]] == ["n1"]
+        assert await store.series_sessions(series_id) == [new["id"], am, se]
+        (info,) = await store.series(series_id)
+        assert (info.title, info.format, info.venue, info.timezone) == (
+            "Renamed",
+            "hybrid",
+            "Online",
+            "Europe/Paris",
+        )
+        assert [e["type"] for e in await store.events(am)] == ["session.opened", "speaker.moved"]
+        assert [e["type"] for e in await store.events(se)] == ["a"]
+        await store.append(se, 1, [ev("after", 3)])  # delivered after the amendment's own commits
+        seen = (await commits.until(4))[1:]
+        assert seen[-1] == (se, 1, [ev("after", 3)])
+        assert sorted(map(str, seen[:-1])) == sorted(
+            map(str, [(am, 1, [ev("speaker.moved", 2, speaker_id="x", position=0)]), (se, 0, [ev("a", 2)])])
+        ), "each session's append goes to the subscribers"
+        delegations = dict(await store.delegations(series_id))
+        assert "KE" not in delegations and delegations["FR"] == "France" and delegations["DE"] == "Germany"
+        assert await store.principal(tokens["KE"]) is None, "a removed mission's token stops working"
+        fr = await store.principal(tokens["FR"])
+        assert fr is not None and (fr.role, fr.state) == ("delegation", "FR"), "kept tokens still work"
+        de = await store.principal("a-new-token-for-germany")
+        assert de is not None and (de.series_id, de.state) == (series_id, "DE")
+        moderator = await store.principal(created.moderator_token)
+        assert moderator is not None and moderator.role == "moderator"
+        (setup,) = await store.setups(new["id"])
+        assert (setup.state_under_review, setup.format) == ("FR", "hybrid")
+        await store.amend_series(series_id, replace_removed(amendment, series_id, [new["id"]]))
+        assert await store.series_sessions(series_id) == [am, se]
+        assert await store.setups(new["id"]) == []
+
+    async def test_an_amendment_behind_a_log_is_a_conflict_and_stores_nothing(
+        self, store: Store, other: Store
+    ) -> None:
+        created = await store.create_series(parse_agenda(agenda()))
+        series_id = created.series_id
+        am, se = (s["id"] for s in created.sessions)
+        await other.append(se, 0, [ev("theirs", 1)])
+        amendment = SeriesAmendment(
+            series=SeriesInfo(series_id, "Renamed", "in_person", "", "Europe/Zurich"),
+            appends={am: (0, [ev("mine", 2)]), se: (0, [ev("mine", 2)])},
+            created=[],
+            positions={},
+            removed=[am],
+            delegations_added=[],
+            delegations_relabelled=[],
+            delegations_removed=["FR"],
+        )
+        with pytest.raises(SequenceConflict):
+            await store.amend_series(series_id, amendment)
+        assert (await store.series(series_id))[0].title == "Test series"
+        assert await store.events(am) == [] and await store.events(se) == [ev("theirs", 1)]
+        assert await store.series_sessions(series_id) == [am, se]
+        assert "FR" in dict(await store.delegations(series_id))
+
     # ---- videos -----------------------------------------------------------------------------
 
     async def test_a_speakers_video_is_recorded_and_replaced(self, store: Store) -> None:
@@ -356,3 +454,8 @@ class StoreContract:
         assert await store.events("S1") == [ev("before", 1)]
         assert await store.series() == []
         assert await store.append("S1", 1, [ev("after", 3)]) == 2, "it takes writes again"
+
+
+def replace_removed(amendment: SeriesAmendment, series_id: str, removed: list[str]) -> SeriesAmendment:
+    """An amendment that only removes sessions (no appends, no delegation changes)."""
+    return SeriesAmendment(amendment.series, {}, [], {}, removed, [], [], [])
