@@ -20,6 +20,8 @@ STATIC = "/static"
 SERIES_API = "/api/series"
 SESSION_API = "/api/sessions/{session_id}"
 REPORT = "/api/sessions/{session_id}/report"
+SERIES_SCREEN = "/series/{series_id}/{screen}"
+SERIES_SCREENS = ("room", "speaker", "watch")
 
 
 def screen_route(screen: str) -> str:
@@ -46,6 +48,17 @@ def screen(session_id: str, name: str) -> str:
 def screens(session_id: str) -> dict[str, str]:
     """Every screen of a session, by name."""
     return {name: screen(session_id, name) for name in SCREENS}
+
+
+def series_links(series_id: str) -> dict[str, str]:
+    return {name: path(SERIES_SCREEN, series_id=series_id, screen=name) for name in SERIES_SCREENS}
+
+
+def series_screen_route(screen: str) -> str:
+    """The route pattern of a screen that follows its series (one of SERIES_SCREENS)."""
+    if screen not in SERIES_SCREENS:
+        raise ValueError(f"unknown series screen: {screen!r}")
+    return SERIES_SCREEN.replace("{screen}", screen)
 
 
 def join(token: str) -> str:
