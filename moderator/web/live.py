@@ -18,6 +18,7 @@ from moderator.core.commands import Actor, Command
 from moderator.core.decide import authorise
 from moderator.core.errors import N_, Refused
 from moderator.core.screens import SCREEN_COMMANDS, decide_screen
+from moderator.i18n.countries import state_ref
 from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client, encode
 from moderator.runtime.limits import TokenBucket
@@ -171,6 +172,11 @@ async def _answer(
     return await _command(asked, app, session_id, actor, lang)
 
 
+def _sur(app: Services, session_id: str) -> dict[str, str] | None:
+    state = app.engine.state(session_id)
+    return None if state is None else state_ref(state.setup.state_under_review)
+
+
 def _screen_command(
     frame: frames.CommandFrame, app: Services, session_id: str, actor: Actor, lang: str, client: Client
 ) -> str:
@@ -193,7 +199,10 @@ def _screen_command(
                         N_("This connection named no screen in its hello: there is nothing to report."),
                     )
             elif kind == "screens.listed":
-                extra["screens"] = app.screens.listing(series_id)
+                extra["screens"] = [
+                    {**row, "state_under_review": _sur(app, row["session_id"])}
+                    for row in app.screens.listing(series_id)
+                ]
                 extra["server_time"] = now_ms()
             elif not app.screens.known(series_id, effect["screen_id"]):
                 raise Refused("not_found", N_("No screen with that id is connected to this series."))

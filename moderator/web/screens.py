@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from moderator import __version__
 from moderator.core import follow, rules
 from moderator.core.errors import fill
+from moderator.core.screens import NAME_MAX as SCREEN_NAME_MAX
 from moderator.core.state import SessionState
 from moderator.i18n import locales
 from moderator.i18n import translation as i18n
@@ -311,7 +312,11 @@ async def console(request: Request) -> Response:
                 }
             )
     return await _session_page(
-        request, "console.html", framed=False, sessions=sessions, config={"presets": presets}
+        request,
+        "console.html",
+        framed=False,
+        sessions=sessions,
+        config={"presets": presets, "screen_name_max": SCREEN_NAME_MAX},
     )
 
 
