@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -32,18 +33,23 @@ from moderator.web.services import Services, services
 HELLO_SECONDS = 10.0
 
 
-def origin_allowed(ws: WebSocket, allowed: frozenset[str]) -> bool:
-    """Browsers always send Origin: it must be this server's own, or one the operator allowed."""
+def origin_allowed(ws: WebSocket, allowed: frozenset[str], public_url: str | None = None) -> bool:
+    """Browsers always send Origin: it must be this server's own (its public URL's too), or one the
+    operator allowed."""
     origin = ws.headers.get("origin")
     if origin is None:
         return True  # not a browser: nothing to forge
     host = ws.headers.get("host", "")
+    if public_url:
+        parts = urlsplit(public_url)
+        if origin == f"{parts.scheme}://{parts.netloc}":
+            return True
     return origin in allowed or origin in (f"http://{host}", f"https://{host}")
 
 
 async def live_endpoint(ws: WebSocket) -> None:
     app = services(ws)
-    if not origin_allowed(ws, app.settings.allowed_origins):
+    if not origin_allowed(ws, app.settings.allowed_origins, app.settings.public_url):
         await ws.close(code=1008)
         return
     await ws.accept()

@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from moderator import __version__
+from moderator.address import server_base
 from moderator.core import follow, rules
 from moderator.core.errors import fill
 from moderator.core.screens import NAME_MAX as SCREEN_NAME_MAX
@@ -485,6 +486,17 @@ async def cards(request: Request) -> Response:
     )
 
 
+def public_base(request: Request) -> str:
+    """The base of absolute links (join cards, QR codes): the public URL, else the address this server
+    is bound to as the connection found it (never the request's Host header, which a client chooses)."""
+    configured = services(request).settings.public_url
+    if configured:
+        return configured
+    server = request.scope.get("server") or ("127.0.0.1", 80)
+    scheme = str(request.scope.get("scheme", "http"))
+    return server_base(str(server[0]), int(server[1]), scheme) + str(request.scope.get("root_path", ""))
+
+
 def _qr_svg(url: str) -> str:
     """The join link as a QR code, inline SVG that scales with its box."""
     qr = segno.make(url, error="m")
@@ -520,7 +532,7 @@ async def cards_sheet(request: Request) -> Response:
     series = await _series(request, series_id)
     if series is None:
         return Response(_("This series does not exist. Check the link."), status_code=404, headers=plain)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     entries: list[dict[str, str | None]] = []
     for code, label in await _store(request).delegations(series_id):
         url = f"{base}{urls.join(delegation_token(token, series_id, code))}"

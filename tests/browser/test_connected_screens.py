@@ -1,4 +1,4 @@
-"""A screen identified and named from the console: the console lists it, it shows its label, it keeps its name."""
+"""A screen identified and named from the console: listed, shows its label, keeps its name."""
 
 from __future__ import annotations
 
@@ -28,13 +28,14 @@ async def test_a_screen_identified_and_named_from_the_console(screens: Screens) 
     assert cells[0].startswith("Room display · ")
     assert cells[1] == "French" and "follows the series" in cells[2]
     # The room's clock is measured and reported (here: the same machine, so in step).
+    cell = f'#screens-rows tr[data-screen="{room_id}"]'
     await console.wait_for_function(
-        f"""() => document.querySelector('#screens-rows tr[data-screen="{room_id}"]').children[4].textContent === 'in step'"""
+        f"""() => document.querySelector('{cell}').children[4].textContent === 'in step'"""
     )
     await row.locator("input").fill("Projector")
     await row.locator("input").press("Enter")
     await console.wait_for_function(
-        f"""() => document.querySelector('#screens-rows tr[data-screen="{room_id}"] th').textContent === 'Projector'"""
+        f"""() => document.querySelector('{cell} th').textContent === 'Projector'"""
     )
     await screenshot(console, "screens-panel-en")
     await row.locator(".identify-button").click()

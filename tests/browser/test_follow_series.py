@@ -99,7 +99,8 @@ async def test_a_projector_and_a_speaker_laptop_follow_three_sessions_without_re
             await on_session(page, sid, "scheduled")
         # Between sessions: what comes next, with its time; the speaker screen names the first speaker.
         await room.wait_for_function(
-            "name => document.getElementById('holder').textContent.startsWith('Next: Pre-session on ' + name)",
+            "name => document.getElementById('holder').textContent"
+            " .startsWith('Next: Pre-session on ' + name)",
             arg=names[i],
         )
         if i == 0:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from moderator.core.follow import Slot, current, programme, series_body, slot
 from moderator.core.rules import OPEN_PHASES
+from moderator.core.state import PHASES
 from tests.support.core import Run, session
 
 HOUR = 3_600_000
@@ -20,7 +21,7 @@ def slots(draw: st.DrawFn) -> list[Slot]:
     n = draw(st.integers(0, 6))
     out = []
     for i in range(n):
-        phase = draw(st.sampled_from(["scheduled", "opening", "statements", "qa", "closed"]))
+        phase = draw(st.sampled_from(PHASES))
         start = NOW + draw(st.integers(-6, 6)) * HOUR // 2
         minutes = draw(st.sampled_from([30, 60, 90]))
         started = None if phase == "scheduled" else start + draw(st.integers(-HOUR, HOUR))

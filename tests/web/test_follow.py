@@ -140,7 +140,7 @@ async def test_the_console_lists_identifies_and_names_the_connected_screens(serv
     again = await Raw.open(server, sid, screen={"id": "projector-0001", "kind": "room"})
     assert (await again.until("screen"))["name"] == "Projector"
     # Bad input: codes and sentences, nothing changes, the socket stays open.
-    bad = [
+    bad: list[tuple[Raw, str, dict[str, Any], str]] = [
         (mod, "screens.identify", {"screen_id": "nobody-here"}, "not_found"),
         (mod, "screens.name", {"screen_id": "projector-0001", "name": "x" * 41}, "invalid"),
         (mod, "screens.identify", {"screen_id": "projector-0001", "seconds": 0}, "invalid"),
