@@ -16,6 +16,7 @@ const SAMPLES_PER_BURST = 5;
 const RESYNC_EVERY_MS = 30000;
 const HEARTBEAT_EVERY_MS = 2000;
 const STALE_AFTER_MS = 6000;
+const WAKE_ANSWER_MS = 1500;
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4404]);
 
 let commandCounter = 0;
@@ -65,6 +66,8 @@ export class Live extends EventTarget {
     this.retryAt = null;
     this.connectingSince = clientNow();
     this.everConnected = false;
+    this.wokeAt = null;
+    this.stopped = false;
     this.onOnline = () => {
       if (this.status !== "live" && this.status !== "fatal") this.reconnectNow();
     };
@@ -75,6 +78,9 @@ export class Live extends EventTarget {
 
   /** Open the socket and keep it open until `stop()` or a fatal close. */
   start() {
+    clock.onJump(() => {
+      if (!this.stopped) this.woke();
+    });
     window.addEventListener("online", this.onOnline);
     document.addEventListener("visibilitychange", this.onVisible);
     this.watchdog = window.setInterval(() => this.tick(), 500);
@@ -85,6 +91,7 @@ export class Live extends EventTarget {
   }
 
   stop() {
+    this.stopped = true;
     window.removeEventListener("online", this.onOnline);
     document.removeEventListener("visibilitychange", this.onVisible);
     window.clearInterval(this.watchdog);
@@ -301,7 +308,30 @@ export class Live extends EventTarget {
 
   // -------------------------------------------------- liveness
 
+  /**
+   * The page's clock jumped (a laptop waking up, clock.js `look`): the offset is measured again at
+   * once, and a socket that does not answer within a second and a half is replaced at once, with no
+   * backoff; the jump itself is no silence of the server's.
+   */
+  woke() {
+    this.lastHeard = clientNow();
+    this.outstandingPing = null;
+    if (this.status === "live") {
+      this.wokeAt = clientNow();
+      this.startBurst();
+    } else if (this.status !== "fatal" && this.retryTimer !== null) {
+      this.reconnectNow();
+    }
+  }
+
   tick() {
+    clock.look();
+    if (this.wokeAt != null && this.outstandingPing && clientNow() - this.outstandingPing.sentAt > WAKE_ANSWER_MS) {
+      this.wokeAt = null;
+      this.reconnectNow();
+      return;
+    }
+    if (this.wokeAt != null && !this.outstandingPing) this.wokeAt = null;
     if (this.ws && !this.welcomed && clientNow() - this.lastHeard > 2 * STALE_AFTER_MS) {
       // A socket that never opened or never got its welcome (a black hole, a stuck proxy): try again.
       this.drop();
