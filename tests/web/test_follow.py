@@ -120,6 +120,7 @@ async def test_the_console_lists_identifies_and_names_the_connected_screens(serv
         "connected_at": 0,
         "offset_ms": -420_000,
         "rtt_ms": 3,
+        "state_under_review": {"code": "AM", "name": "Armenia"},
     }
     assert by_id["console-0001"]["kind"] == "console" and by_id["console-0001"]["offset_ms"] is None
     assert (await mod.cmd("screens.name", screen_id="projector-0001", name="  Projector ")).get(
