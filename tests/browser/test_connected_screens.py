@@ -19,7 +19,10 @@ async def test_a_screen_identified_and_named_from_the_console(screens: Screens) 
     room = await screens.open(screens.server.series["links"]["room"] + "?lang=fr", size=PROJECTOR)
     await live_on(room)
     room_id = await room.evaluate("localStorage.getItem('moderator.screen_id')")
-    console = await screens.open(screens.console_path() + "&lang=en", size={"width": 1366, "height": 768})
+    console = await screens.open(
+        f"/s/{screens.session()}/console?lang=en#token={screens.server.series['moderator_token']}",
+        size={"width": 1366, "height": 768},
+    )
     await live_on(console)
     await console.keyboard.press("d")
     row = console.locator(f'#screens-rows tr[data-screen="{room_id}"]')

@@ -32,7 +32,8 @@ function render(session) {
 
 function cueText(session, level, remaining) {
   if (session.phase === "closed") return tr("closed");
-  if (!session.floor) return session.phase === "scheduled" ? tr("not_started") : tr("nobody");
+  // A scheduled session: the holder line already says what comes next and when (between.js).
+  if (!session.floor) return session.phase === "scheduled" ? "" : tr("nobody");
   if (level === "over") return tr("time_up");
   if (level === "warning") return warningWords(tr, session.timer.warning_ms);
   if (session.timer.status === "paused") return tr("paused");
