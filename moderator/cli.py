@@ -13,12 +13,19 @@ from pathlib import Path
 
 import uvicorn
 
+from moderator.address import BadPublicUrl, public_url, server_base
+from moderator.core.errors import N_
 from moderator.i18n.translation import negotiate, translate
 from moderator.settings import Settings
 from moderator.startup import StartupError, check_admin_token, database_path, preflight, storage_problem
 from moderator.store.protocol import StoreError
 
 DEFAULT_DB = "moderator.sqlite3"
+DEFAULT_PORT = 8000
+PUBLIC_URL_HELP = (
+    "the address phones reach the server by, e.g. https://presessions.example.org "
+    "(default: $MODERATOR_PUBLIC_URL, else this machine's address and the port)"
+)
 
 
 class RedactSecrets(logging.Filter):
@@ -79,24 +86,50 @@ def terminal_locale() -> str:
     return "en"
 
 
-def _import(path: str, db: str) -> int:
+def links_base(settings: Settings, host: str, port: int) -> str:
+    """What printed links start with: the public URL (checked), else the server's real address."""
+    if settings.public_url is None:
+        return server_base(host, port)
+    try:
+        return public_url(settings.public_url)
+    except BadPublicUrl:
+        raise StartupError(
+            N_(
+                "The public URL %(url)s is not an address phones can open: give one such as "
+                "https://presessions.example.org (--public-url or MODERATOR_PUBLIC_URL)."
+            ),
+            url=settings.public_url,
+        ) from None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of serve, demo and import: the environment's, with --public-url over it."""
+    overrides: dict[str, object] = {}
+    if getattr(args, "public_url", None):
+        overrides["public_url"] = args.public_url
+    settings = Settings.from_env(args.db, **overrides)
+    base = links_base(settings, getattr(args, "host", "0.0.0.0"), getattr(args, "port", DEFAULT_PORT))
+    return Settings.from_env(args.db, **{**overrides, "public_url": base})
+
+
+def _import(path: str, settings: Settings) -> int:
     from moderator.importer import import_file
 
+    db = str(settings.db_path)
     try:
-        created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
+        base = settings.public_url or ""
+        created, text = asyncio.run(import_file(Path(path), settings, terminal_locale(), base))
     except (StoreError, OSError) as e:
         raise storage_problem(Path(db), e) from None
     print(text)
     return 0 if created else 1
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from moderator.importer import prepare_demo
 
-    settings = Settings.from_env(args.db)
-    text = asyncio.run(
-        prepare_demo(settings, f"http://{args.host}:{args.port}", datetime.now(UTC), terminal_locale())
-    )
+    base = settings.public_url or server_base(args.host, args.port)
+    text = asyncio.run(prepare_demo(settings, base, datetime.now(UTC), terminal_locale()))
     print(text, flush=True)
     serve(settings, args.host, args.port)
     return 0
@@ -110,24 +143,30 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("serve", "run the server"), ("demo", "run the server with a ready demo week")):
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--port", type=int, default=DEFAULT_PORT)
         p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB})")
+        p.add_argument("--public-url", help=PUBLIC_URL_HELP)
     p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
     p.add_argument("file")
     p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--public-url", help=PUBLIC_URL_HELP)
     args = parser.parse_args(argv)
     try:
         args.db = str(database_path(args.db))
+        settings = _settings(args)
         if args.command == "import":
-            return _import(args.file, args.db)
-        _check_start(Settings.from_env(args.db))
+            return _import(args.file, settings)
+        _check_start(settings)
     except StartupError as e:
         print(translate(terminal_locale(), e.message, e.params), file=sys.stderr)
         return 2
     if args.command == "serve":
-        serve(Settings.from_env(args.db), args.host, args.port)
+        print(
+            translate(terminal_locale(), N_("Links and join cards use %(url)s"), {"url": settings.public_url})
+        )
+        serve(settings, args.host, args.port)
         return 0
-    return _demo(args)
+    return _demo(args, settings)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,11 @@ from moderator.store.protocol import CreatedSeries, Store
 from moderator.web import urls
 
 
-async def import_file(path: Path, settings: Settings, locale: str = "en") -> tuple[CreatedSeries | None, str]:
-    """Create the series an agenda file describes; return it with a summary to print (in `locale`)."""
+async def import_file(
+    path: Path, settings: Settings, locale: str = "en", base: str = ""
+) -> tuple[CreatedSeries | None, str]:
+    """Create the series an agenda file describes; return it with a summary to print (in `locale`),
+    its links on `base` (the public URL or the server's address, address.py)."""
     try:
         agenda, folder = load_agenda_file(path)
     except AgendaError as e:
@@ -37,7 +40,7 @@ async def import_file(path: Path, settings: Settings, locale: str = "en") -> tup
         engine.close()
     finally:
         await store.close()
-    text = summary(agenda, created, "", locale)
+    text = summary(agenda, created, base, locale)
     if problems:
         text += (
             "\n\n"
@@ -103,6 +106,9 @@ def _summary(
             {"title": title},
         ),
         translate(locale, N_("Moderator token: %(token)s"), {"token": token}),
+        "",
+        translate(locale, N_("Screens for the whole series (set up once; they follow the sessions):")),
+        *(f"  {name:<8} {base}{link}" for name, link in urls.series_links(created.series_id).items()),
         "",
     ]
     for start_ms, sur, sid in sessions:

@@ -25,6 +25,9 @@ class Settings:
     auth_failures_per_minute: int = 20  # unknown tokens per client address; then 429 / 4429
     max_video_bytes: int = 1024 * 1024 * 1024  # MODERATOR_MAX_VIDEO_MB
     max_body_bytes: int = 2 * 1024 * 1024
+    # The address phones and screens reach the server by (MODERATOR_PUBLIC_URL, --public-url):
+    # printed links, join cards and QR codes use it. None: the server's real address (address.py).
+    public_url: str | None = None
 
     @property
     def media(self) -> Path:
@@ -47,6 +50,8 @@ class Settings:
             values["max_connections_per_address"] = int(env["MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"])
         if env.get("MODERATOR_HEADER_TIMEOUT_SECONDS"):
             values["header_timeout_seconds"] = float(env["MODERATOR_HEADER_TIMEOUT_SECONDS"])
+        if env.get("MODERATOR_PUBLIC_URL"):
+            values["public_url"] = env["MODERATOR_PUBLIC_URL"]
         if env.get("MODERATOR_MEDIA_DIR"):
             values["media_dir"] = Path(env["MODERATOR_MEDIA_DIR"])
         values.update(overrides)

@@ -96,6 +96,7 @@ def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, A
     return {
         "series_id": created.series_id,
         "moderator_token": created.moderator_token,
+        "links": urls.series_links(created.series_id),
         "sessions": [{**s, "links": links(s["id"])} for s in created.sessions],
         "delegations": [{**d, "join_url": urls.join(d["token"])} for d in created.delegations],
         "warnings": list(agenda.warnings),

@@ -11,8 +11,10 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp
 
 from moderator.runtime.engine import Engine
+from moderator.runtime.follow import Followers
 from moderator.runtime.hub import Hub
 from moderator.runtime.limits import ConnectionCounter, FailureThrottle
+from moderator.runtime.screens import Screens
 from moderator.settings import Settings
 from moderator.store import open_store
 from moderator.web import api, errors, media, screens, series, sheets, workspace
@@ -39,6 +41,8 @@ def create_app(settings: Settings) -> Starlette:
             raise
         hub = Hub()
         engine.listen(hub.publish)
+        followers = Followers(engine.states, engine.clock)
+        engine.listen(followers.changed)
         hub.start()
         app.state.services = Services(
             settings=settings,
@@ -48,11 +52,14 @@ def create_app(settings: Settings) -> Starlette:
             connections=ConnectionCounter(settings.connections_per_token),
             viewers=ConnectionCounter(settings.max_connections_per_address),
             auth_failures=FailureThrottle(settings.auth_failures_per_minute, 60.0),
+            followers=followers,
+            screens=Screens(),
         )
         try:
             yield
         finally:
             engine.close()
+            followers.stop()
             await hub.stop()
             await store.close()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from moderator.core.decide import known
 from moderator.core.errors import N_
+from moderator.core.screens import SCREEN_COMMANDS, screen_hello
 from moderator.core.strict_json import NotFinite, loads
 from moderator.i18n.translation import DEFAULT_LOCALE, SUPPORTED_LOCALES, translate
 from moderator.runtime.hub import encode
@@ -22,12 +23,14 @@ from moderator.runtime.hub import state_frame as state
 __all__ = [
     "FRAME_LIMIT",
     "Bad",
+    "Hello",
     "CommandFrame",
     "Ping",
     "ack",
     "classify",
     "error",
     "frame_id",
+    "greeting",
     "hello",
     "pong",
     "read",
@@ -63,8 +66,25 @@ class CommandFrame:
     args: dict[str, Any] | None
 
 
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """A valid hello: the token, the language, whether the screen follows its series (PROTOCOL §5),
+    and the screen's own client id and kind, if it gave them (docs/protocol.md, connected screens)."""
+
+    token: str | None
+    lang: str
+    follow: bool = False
+    screen: tuple[str, str] | None = None
+
+
 def hello(text: Any) -> tuple[str | None, str] | None:
     """(token, language) from the text of a valid hello frame, else None."""
+    found = greeting(text)
+    return None if found is None else (found.token, found.lang)
+
+
+def greeting(text: Any) -> Hello | None:
+    """The hello of the text of a valid hello frame, else None."""
     if not isinstance(text, str) or len(text) > FRAME_LIMIT:
         return None
     try:
@@ -77,7 +97,15 @@ def hello(text: Any) -> tuple[str | None, str] | None:
     if token is not None and (not isinstance(token, str) or not 0 < len(token) <= 256):
         return None
     lang = frame.get("lang")
-    return token, lang if lang in SUPPORTED_LOCALES else DEFAULT_LOCALE
+    follow = frame.get("follow", False)
+    if not isinstance(follow, bool):
+        return None
+    screen = None
+    if frame.get("screen") is not None:
+        screen = screen_hello(frame["screen"])
+        if screen is None:
+            return None
+    return Hello(token, lang if lang in SUPPORTED_LOCALES else DEFAULT_LOCALE, follow, screen)
 
 
 def read(text: Any) -> dict[str, Any] | Bad:
@@ -123,7 +151,7 @@ def _command(frame: dict[str, Any]) -> CommandFrame | Bad:
     if not isinstance(cid, str) or not 0 < len(cid) <= 64:
         return Bad("bad_message", N_("A command needs an 'id': a text of 1 to 64 characters."))
     name = frame.get("name")
-    if not isinstance(name, str) or not known(name):
+    if not isinstance(name, str) or not (known(name) or name in SCREEN_COMMANDS):
         return Bad("bad_message", N_("Unknown command: see the list in docs/protocol.md."), cid)
     args = frame.get("args", {})
     if args is None:

@@ -11,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from moderator.core.commands import Actor, Command
 from moderator.core.decide import answer, authorise
 from moderator.core.errors import N_, Refused
+from moderator.core.screens import SCREEN_COMMANDS, decide_screen
+from moderator.i18n.countries import state_ref
 from moderator.runtime.clock import now_ms
-from moderator.runtime.hub import Client
+from moderator.runtime.hub import Client, encode
 from moderator.runtime.limits import TokenBucket
+from moderator.runtime.screens import Screen
 from moderator.store.tokens import token_hash
 from moderator.web import frames
 from moderator.web.auth import Closed, hello_actor
@@ -29,18 +33,23 @@ from moderator.web.services import Services, services
 HELLO_SECONDS = 10.0
 
 
-def origin_allowed(ws: WebSocket, allowed: frozenset[str]) -> bool:
-    """Browsers always send Origin: it must be this server's own, or one the operator allowed."""
+def origin_allowed(ws: WebSocket, allowed: frozenset[str], public_url: str | None = None) -> bool:
+    """Browsers always send Origin: it must be this server's own (its public URL's too), or one the
+    operator allowed."""
     origin = ws.headers.get("origin")
     if origin is None:
         return True  # not a browser: nothing to forge
     host = ws.headers.get("host", "")
+    if public_url:
+        parts = urlsplit(public_url)
+        if origin == f"{parts.scheme}://{parts.netloc}":
+            return True
     return origin in allowed or origin in (f"http://{host}", f"https://{host}")
 
 
 async def live_endpoint(ws: WebSocket) -> None:
     app = services(ws)
-    if not origin_allowed(ws, app.settings.allowed_origins):
+    if not origin_allowed(ws, app.settings.allowed_origins, app.settings.public_url):
         await ws.close(code=1008)
         return
     await ws.accept()
@@ -63,7 +72,7 @@ async def live_endpoint(ws: WebSocket) -> None:
     if state is None:
         await ws.close(code=4404, reason="No such session")
         return
-    token, lang = hello
+    token = hello.token
     actor = await hello_actor(ws, token, state.setup.series_id)
     if isinstance(actor, Closed):
         await ws.close(code=actor.code, reason=actor.reason)
@@ -77,7 +86,7 @@ async def live_endpoint(ws: WebSocket) -> None:
         await ws.close(code=4429, reason="Too many viewers from this address")
         return
     try:
-        await _serve(ws, app, session_id, actor, lang, connection)
+        await _serve(ws, app, session_id, actor, hello, connection)
     finally:
         if key is not None:
             app.connections.release(key)
@@ -85,14 +94,15 @@ async def live_endpoint(ws: WebSocket) -> None:
             app.viewers.release(address)
 
 
-def _hello(raw: Any) -> tuple[str | None, str] | None:
-    """(token, language) from a valid hello message, else None."""
-    return frames.hello(raw.get("text")) if raw.get("type") == "websocket.receive" else None
+def _hello(raw: Any) -> frames.Hello | None:
+    """The hello of a valid hello message, else None."""
+    return frames.greeting(raw.get("text")) if raw.get("type") == "websocket.receive" else None
 
 
 async def _serve(
-    ws: WebSocket, app: Services, session_id: str, actor: Actor, lang: str, connection: Connection
+    ws: WebSocket, app: Services, session_id: str, actor: Actor, hello: frames.Hello, connection: Connection
 ) -> None:
+    lang = hello.lang
     # Frames go straight to the connection's socket, never through ws.send (hub.py, guard.py);
     # a dropped client is aborted, not closed: its descriptor is freed at once.
     client = Client(connection, actor.role, actor.state_code)
@@ -102,6 +112,16 @@ async def _serve(
     assert state is not None  # looked up before the hello was answered; sessions are never dropped
     client.push_state(frames.state(state, client.view_role, now))
     app.hub.join(session_id, client)
+    series_id = state.setup.series_id
+    if hello.screen is not None:
+        client_id, kind = hello.screen
+        screen = Screen(client_id, kind, lang, actor.role, series_id, session_id, now, hello.follow)
+        app.screens.add(client, screen)
+        name = app.screens.name_of(series_id, client_id)
+        if name:
+            client.push(encode({"type": "screen", "screen_id": client_id, "name": name}))
+    if hello.follow:
+        app.followers.join(series_id, client)
     settings = app.settings
     if actor.role == "moderator":
         bucket = TokenBucket(settings.moderator_commands_per_second, settings.moderator_command_burst)
@@ -118,7 +138,7 @@ async def _serve(
             if message["type"] == "websocket.disconnect":
                 return
             t1 = now_ms()
-            answer = await _answer(message, t1, app, session_id, actor, lang, bucket)
+            answer = await _answer(message, t1, app, session_id, actor, lang, bucket, client)
             client.push(answer)
             receiving = asyncio.ensure_future(ws.receive())
     except WebSocketDisconnect:
@@ -127,11 +147,20 @@ async def _serve(
         receiving.cancel()
         dropped.cancel()
         app.hub.leave(session_id, client)
+        app.followers.leave(series_id, client)
+        app.screens.remove(client)
         client.close()
 
 
 async def _answer(
-    message: Any, t1: int, app: Services, session_id: str, actor: Actor, lang: str, bucket: TokenBucket
+    message: Any,
+    t1: int,
+    app: Services,
+    session_id: str,
+    actor: Actor,
+    lang: str,
+    bucket: TokenBucket,
+    client: Client,
 ) -> str:
     frame = frames.read(message.get("text"))
     if isinstance(frame, frames.Bad):
@@ -144,7 +173,52 @@ async def _answer(
         return frames.bad(lang, asked)
     if isinstance(asked, frames.Ping):
         return frames.pong(asked.t0, t1, now_ms())
+    if asked.name in SCREEN_COMMANDS:
+        return _screen_command(asked, app, session_id, actor, lang, client)
     return await _command(asked, app, session_id, actor, lang)
+
+
+def _sur(app: Services, session_id: str) -> dict[str, str] | None:
+    state = app.engine.state(session_id)
+    return None if state is None else state_ref(state.setup.state_under_review)
+
+
+def _screen_command(
+    frame: frames.CommandFrame, app: Services, session_id: str, actor: Actor, lang: str, client: Client
+) -> str:
+    """A command about connected screens (core/screens.py): checked by the core, applied here."""
+    state = app.engine.state(session_id)
+    assert state is not None
+    series_id = state.setup.series_id
+    try:
+        if frame.args is None:
+            SCREEN_COMMANDS.authorise(Command(frame.name), actor)
+            raise Refused("invalid", N_("'args' must be a JSON object."))
+        effects = decide_screen(Command(frame.name, frame.args), actor, now_ms())
+        extra: dict[str, Any] = {}
+        for effect in effects:
+            kind = effect["type"]
+            if kind == "screen.reported":
+                if not app.screens.report(client, effect["offset_ms"], effect["rtt_ms"]):
+                    raise Refused(
+                        "conflict",
+                        N_("This connection named no screen in its hello: there is nothing to report."),
+                    )
+            elif kind == "screens.listed":
+                extra["screens"] = [
+                    {**row, "state_under_review": _sur(app, row["session_id"])}
+                    for row in app.screens.listing(series_id)
+                ]
+                extra["server_time"] = now_ms()
+            elif not app.screens.known(series_id, effect["screen_id"]):
+                raise Refused("not_found", N_("No screen with that id is connected to this series."))
+            elif kind == "screen.identify":
+                extra["reached"] = app.screens.identify(series_id, effect["screen_id"], effect["seconds"])
+            elif kind == "screen.named":
+                app.screens.rename(series_id, effect["screen_id"], effect["name"])
+    except Refused as e:
+        return frames.error(lang, e.code, e.message, frame.id, **e.params)
+    return frames.ack(frame.id, state.seq, **extra)
 
 
 async def _command(

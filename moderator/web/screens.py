@@ -25,8 +25,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from moderator import __version__
-from moderator.core import rules
+from moderator.address import server_base
+from moderator.core import follow, rules
 from moderator.core.errors import fill
+from moderator.core.screens import NAME_MAX as SCREEN_NAME_MAX
 from moderator.core.state import SessionState
 from moderator.i18n import locales
 from moderator.i18n import translation as i18n
@@ -53,7 +55,6 @@ _NOT_FRAMED = {"X-Frame-Options": "DENY"}
 _FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matching frame-ancestors
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
-_OPEN_PHASES = frozenset({"opening", "statements", "qa"})
 # The moderator's one-click message, sent in the language of the speaker on the floor.
 # The same msgid is the button's label in console.html, which is where the catalogs pick it up.
 _CONCLUDE = "Please conclude your statement."
@@ -67,6 +68,10 @@ def routes() -> list[BaseRoute]:
         Route(urls.screen_route("speaker"), speaker, methods=["GET"]),
         Route(urls.screen_route("room"), room, methods=["GET"]),
         Route(urls.screen_route("watch"), watch, methods=["GET"]),
+        *(
+            Route(urls.series_screen_route(name), series_screen, methods=["GET"])
+            for name in urls.SERIES_SCREENS
+        ),
         Route(urls.JOIN, join, methods=["GET"]),
         Route(urls.JOIN_SESSION, join_session, methods=["GET"]),
         Route(urls.CARDS, cards, methods=["GET"]),
@@ -207,18 +212,10 @@ def _series_states(engine: Engine, series_id: str) -> list[SessionState]:
 
 
 def current_session(engine: Engine, series_id: str, now_ms: int) -> SessionState | None:
-    """The session a mission's phone should show: the one under way, else the next one, else the last."""
+    """The series' current session by the one rule (core/follow.py), or None for a series without one."""
     states = _series_states(engine, series_id)
-    under_way = [s for s in states if s.phase in _OPEN_PHASES]
-    if under_way:
-        return under_way[0]
-    scheduled = [s for s in states if s.phase == "scheduled"]
-    upcoming = [s for s in scheduled if s.setup.planned_end > now_ms]
-    if upcoming:
-        return upcoming[0]
-    if scheduled:
-        return scheduled[0]
-    return states[-1] if states else None
+    chosen = follow.current([follow.slot(s) for s in states], now_ms).current
+    return next((s for s in states if s.setup.session_id == chosen), None)
 
 
 async def _countries(request: Request, series_id: str, extra: list[str], lang: str) -> dict[str, str]:
@@ -256,10 +253,12 @@ def _now_ms() -> int:
 # the session screens
 
 
-async def _session_page(request: Request, template: str, *, framed: bool = True, **extra: Any) -> Response:
+async def _session_page(
+    request: Request, template: str, *, framed: bool = True, session_id: str | None = None, **extra: Any
+) -> Response:
     lang, remember = _locale(request)
     _ = _gettext(lang)
-    state = _engine(request).state(request.path_params["session_id"])
+    state = _engine(request).state(session_id or request.path_params["session_id"])
     if state is None:
         return _missing(request, lang, remember, _("This session does not exist. Check the link."))
     setup = state.setup
@@ -275,6 +274,8 @@ async def _session_page(request: Request, template: str, *, framed: bool = True,
         "labels": await _labels(request, setup.series_id, setup.state_under_review),
         "rules": rules.page_rules(),
         "urls": urls.browser_patterns(),
+        "screen_kind": template.removesuffix(".html"),
+        "follow": False,
     }
     config.update(extra.pop("config", {}))
     return _render(
@@ -312,7 +313,11 @@ async def console(request: Request) -> Response:
                 }
             )
     return await _session_page(
-        request, "console.html", framed=False, sessions=sessions, config={"presets": presets}
+        request,
+        "console.html",
+        framed=False,
+        sessions=sessions,
+        config={"presets": presets, "screen_name_max": SCREEN_NAME_MAX},
     )
 
 
@@ -365,6 +370,21 @@ async def watch(request: Request) -> Response:
     return await _session_page(request, "watch.html")
 
 
+@_up_to_date
+async def series_screen(request: Request) -> Response:
+    """A screen of the whole series (PROTOCOL §5): it opens on the current session and follows the series."""
+    screen = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+    state = current_session(_engine(request), request.path_params["series_id"], _now_ms())
+    if state is None:
+        lang, remember = _locale(request)
+        return _missing(
+            request, lang, remember, _gettext(lang)("This series does not exist. Check the link.")
+        )
+    return await _session_page(
+        request, f"{screen}.html", session_id=state.setup.session_id, config={"follow": True}
+    )
+
+
 # ---------------------------------------------------------------------------------------------------
 # a mission's phone
 
@@ -411,6 +431,8 @@ async def join(request: Request) -> Response:
         "token": token,
         "state_code": code,
         "current_url": f"{request.scope.get('root_path', '')}{urls.join_session(token)}",
+        "screen_kind": "phone",
+        "follow": True,
         "countries": await _countries(request, series_id, [code, *sur_codes], lang),
         "labels": labels,
         "rules": rules.page_rules(),
@@ -464,6 +486,17 @@ async def cards(request: Request) -> Response:
     )
 
 
+def public_base(request: Request) -> str:
+    """The base of absolute links (join cards, QR codes): the public URL, else the address this server
+    is bound to as the connection found it (never the request's Host header, which a client chooses)."""
+    configured = services(request).settings.public_url
+    if configured:
+        return configured
+    server = request.scope.get("server") or ("127.0.0.1", 80)
+    scheme = str(request.scope.get("scheme", "http"))
+    return server_base(str(server[0]), int(server[1]), scheme) + str(request.scope.get("root_path", ""))
+
+
 def _qr_svg(url: str) -> str:
     """The join link as a QR code, inline SVG that scales with its box."""
     qr = segno.make(url, error="m")
@@ -499,7 +532,7 @@ async def cards_sheet(request: Request) -> Response:
     series = await _series(request, series_id)
     if series is None:
         return Response(_("This series does not exist. Check the link."), status_code=404, headers=plain)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     entries: list[dict[str, str | None]] = []
     for code, label in await _store(request).delegations(series_id):
         url = f"{base}{urls.join(delegation_token(token, series_id, code))}"

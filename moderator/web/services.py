@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 
 from moderator.runtime.engine import Engine
+from moderator.runtime.follow import Followers
 from moderator.runtime.hub import Hub
 from moderator.runtime.limits import ConnectionCounter, FailureThrottle
+from moderator.runtime.screens import Screens
 from moderator.settings import Settings
 from moderator.store.protocol import Store
 
@@ -22,6 +24,8 @@ class Services:
     connections: ConnectionCounter  # sockets per token
     viewers: ConnectionCounter  # viewer sockets per address
     auth_failures: FailureThrottle  # failed sign-ins per address
+    followers: Followers  # screens that follow their series (PROTOCOL §5)
+    screens: Screens  # connected screens, as the console lists them
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -29,6 +29,8 @@ SERIES_XLSX = "/api/series/{series_id}/agenda.xlsx"
 SERIES_SHEET = "/api/series/{series_id}/sheet"
 SERIES_OVERVIEW = "/api/series/{series_id}/overview"
 SPEAKER_VIDEO = "/api/speakers/{speaker_id}/video"
+SERIES_SCREEN = "/series/{series_id}/{screen}"
+SERIES_SCREENS = ("room", "speaker", "watch")
 
 
 def screen_route(screen: str) -> str:
@@ -55,6 +57,17 @@ def screen(session_id: str, name: str) -> str:
 def screens(session_id: str) -> dict[str, str]:
     """Every screen of a session, by name."""
     return {name: screen(session_id, name) for name in SCREENS}
+
+
+def series_links(series_id: str) -> dict[str, str]:
+    return {name: path(SERIES_SCREEN, series_id=series_id, screen=name) for name in SERIES_SCREENS}
+
+
+def series_screen_route(screen: str) -> str:
+    """The route pattern of a screen that follows its series (one of SERIES_SCREENS)."""
+    if screen not in SERIES_SCREENS:
+        raise ValueError(f"unknown series screen: {screen!r}")
+    return SERIES_SCREEN.replace("{screen}", screen)
 
 
 def join(token: str) -> str:
@@ -95,13 +108,7 @@ def browser_patterns() -> dict[str, str]:
 
 
 SERIES_ITEM_API = "/api/series/{series_id}"
-SERIES_SCREEN = "/series/{series_id}/{screen}"
-SERIES_SCREENS = ("room", "speaker", "watch")
 
 
 def series_api(series_id: str) -> str:
     return path(SERIES_ITEM_API, series_id=series_id)
-
-
-def series_links(series_id: str) -> dict[str, str]:
-    return {name: path(SERIES_SCREEN, series_id=series_id, screen=name) for name in SERIES_SCREENS}

@@ -6,6 +6,7 @@ import { boot } from "./boot.js";
 import { everyFrame } from "./clock.js";
 import { countdownLevel, formatCountdown, formatDuration, remainingMs } from "./countdown.js";
 import { CueAnnouncer, warningWords } from "./cues.js";
+import { firstSpeaker, nextSessionText, restOfDay } from "./between.js";
 import { clockTime } from "./dates.js";
 import { attr, h, reconcile, show, text } from "./dom.js";
 
@@ -111,6 +112,24 @@ export function startBoard(variant) {
   new ResizeObserver(() => fitLists()).observe($("side"));
   if (document.fonts) document.fonts.ready.then(() => fitLists());
 
+  // Between sessions (a series link on a scheduled session): the rest of the day instead of the empty queue.
+  function renderProgramme(session) {
+    const later = session.phase === "scheduled" ? restOfDay(live.series, session, config.timezone) : [];
+    reconcile(
+      $("programme"),
+      later,
+      (s) => s.id,
+      () => h("li", {}, h("span", { class: "who" }), h("span", { class: "what" })),
+      (li, s) => {
+        const [who, what] = li.children;
+        text(who, clockTime(s.start, config.lang, config.timezone));
+        text(what, tr("pre_session_of", { state: words.surName(s.state_under_review) }));
+      },
+    );
+    show($("programme-section"), later.length > 0);
+    show($("queue-section"), later.length === 0);
+  }
+
   function render(session) {
     text($("sur"), tr("pre_session_of", { state: words.surName(session.state_under_review) }));
     text($("series-title"), session.title || "");
@@ -125,16 +144,21 @@ export function startBoard(variant) {
     const holder = words.holder(session);
     let title = holder.title;
     if (!session.floor && session.phase === "closed") title = tr("closed");
-    else if (!session.floor && session.phase === "scheduled") title = tr("not_started");
+    else if (!session.floor && session.phase === "scheduled") title = nextSessionText(tr, words, config, session);
     text($("holder"), title);
+    text($("floor-heading"), !session.floor && session.phase === "scheduled" ? tr("coming_up") : tr("floor_heading"));
     attr($("holder"), "data-kind", holder.kind || "none");
-    text($("holder-details"), holder.details.join(" · "));
+    const first = session.phase === "scheduled" ? firstSpeaker(session) : null;
+    const details = first ? [tr("first_speaker", { name: words.speakerName(session, first) })] : holder.details;
+    text($("holder-details"), details.join(" · "));
+    renderProgramme(session);
     renderNext(session);
     renderQueue(session);
     fitLists(session);
   }
 
   live.addEventListener("state", (ev) => render(ev.detail));
+  live.addEventListener("series", () => live.state && render(live.state));
 
   everyFrame((now) => {
     const session = live.state;

@@ -3,6 +3,9 @@
 
 const SAMPLE_WINDOW_MS = 120000;
 const CLOCK_JUMP_MS = 1000;
+// Longer than this between two looks at the clock (each frame, and the socket's 500 ms watchdog)
+// means the page was frozen or its clock jumped (a laptop that slept): measure again at once.
+const LOOK_GAP_MS = 2000;
 
 // The browser's wall clock is read exactly once, to anchor the monotonic clock;
 // from then on client time is performance.now() plus that anchor, so neither a
@@ -21,6 +24,35 @@ export class ServerClock {
     this.rtt = Infinity;
     this.samples = [];
     this.synced = false;
+    this.lastLook = null;
+    this.lastWallGap = null;
+    this.jumpedAt = -Infinity;
+    this.jumpListeners = [];
+  }
+
+  /** Call `listener()` whenever `look()` finds that this page's clock jumped. */
+  onJump(listener) {
+    this.jumpListeners.push(listener);
+  }
+
+  /**
+   * Look at the clocks: true if the monotonic clock moved far more than since the last look
+   * (the page was frozen, or its clock jumped forward) or the wall clock moved against it (a
+   * sleep the monotonic clock did not count, or a change of the system time). The samples
+   * taken before then are forgotten (the next one sets the offset) and the listeners called,
+   * so a screen measures its offset again at once instead of at the next resync.
+   */
+  look(now = clientNow(), wall = Date.now()) {
+    const wallGap = wall - now;
+    const jumped =
+      this.lastLook !== null && (now - this.lastLook > LOOK_GAP_MS || now < this.lastLook || Math.abs(wallGap - this.lastWallGap) > CLOCK_JUMP_MS);
+    this.lastLook = now;
+    this.lastWallGap = wallGap;
+    if (!jumped) return false;
+    this.samples = [];
+    this.jumpedAt = now;
+    for (const listener of this.jumpListeners) listener();
+    return true;
   }
 
   /** Forget every sample (a new connection) and take a first rough offset from a server time. */
@@ -39,7 +71,7 @@ export class ServerClock {
   sample(t0, t1, t2, t3) {
     const rtt = t3 - t0 - (t2 - t1);
     const offset = (t1 - t0 + (t2 - t3)) / 2;
-    if (rtt < 0) return;
+    if (rtt < 0 || t0 < this.jumpedAt) return; // a ping sent before a jump measures nothing
     if (this.synced && Math.abs(offset - this.offset) > CLOCK_JUMP_MS + rtt + this.rtt) {
       // One of the two clocks jumped (a suspended laptop, a server clock step): old samples lie.
       this.samples = [];
@@ -72,6 +104,7 @@ export function serverNow() {
 export function everyFrame(draw) {
   const step = () => {
     try {
+      clock.look();
       draw(serverNow());
     } finally {
       requestAnimationFrame(step);

@@ -4,7 +4,9 @@
 // backoff, keeps the page's server clock (clock.js) fed with ping/pong samples and its
 // badge (badge.js) painted. Screens keep no state of their own: they render `live.state`,
 // the session of the last `state` frame, and hear of changes through the connection's own
-// events (its one channel): "welcome", "state", "status", "notice", "fatal".
+// events (its one channel): "welcome", "state", "status", "notice", "fatal", and for a screen
+// that follows its series "series" (the server's `series` frame, PROTOCOL §5), for a screen
+// that named itself "identify" and "screen" (connected screens, docs/protocol.md).
 
 import { retryDelayMs } from "./backoff.js";
 import { Badge } from "./badge.js";
@@ -14,6 +16,7 @@ const SAMPLES_PER_BURST = 5;
 const RESYNC_EVERY_MS = 30000;
 const HEARTBEAT_EVERY_MS = 2000;
 const STALE_AFTER_MS = 6000;
+const WAKE_ANSWER_MS = 1500;
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4404]);
 
 let commandCounter = 0;
@@ -32,8 +35,15 @@ export class CommandError extends Error {
  * frame that answers no command of ours), "fatal" (detail: close code).
  */
 export class Live extends EventTarget {
-  constructor({ sessionId, token = null, lang = "en", messages = {}, badge = null }) {
+  constructor({ sessionId, token = null, lang = "en", messages = {}, badge = null, follow = false, screen = null }) {
     super();
+    // follow: move to the series' current session whenever the server names another one;
+    // `choose(series)` may pick another open session instead (a mission's phone, follow.js).
+    this.follow = follow;
+    this.choose = (series) => series.current_session_id;
+    this.series = null;
+    // screen: {id, kind}, this screen's own client id and kind, so the console can list it.
+    this.screen = screen;
     this.sessionId = sessionId;
     this.token = token;
     this.lang = lang;
@@ -56,6 +66,8 @@ export class Live extends EventTarget {
     this.retryAt = null;
     this.connectingSince = clientNow();
     this.everConnected = false;
+    this.wokeAt = null;
+    this.stopped = false;
     this.onOnline = () => {
       if (this.status !== "live" && this.status !== "fatal") this.reconnectNow();
     };
@@ -66,6 +78,9 @@ export class Live extends EventTarget {
 
   /** Open the socket and keep it open until `stop()` or a fatal close. */
   start() {
+    clock.onJump(() => {
+      if (!this.stopped) this.woke();
+    });
     window.addEventListener("online", this.onOnline);
     document.addEventListener("visibilitychange", this.onVisible);
     this.watchdog = window.setInterval(() => this.tick(), 500);
@@ -76,6 +91,7 @@ export class Live extends EventTarget {
   }
 
   stop() {
+    this.stopped = true;
     window.removeEventListener("online", this.onOnline);
     document.removeEventListener("visibilitychange", this.onVisible);
     window.clearInterval(this.watchdog);
@@ -114,7 +130,10 @@ export class Live extends EventTarget {
     ws.onopen = () => {
       if (ws !== this.ws) return;
       this.lastHeard = clientNow();
-      ws.send(JSON.stringify({ type: "hello", token: this.token, lang: this.lang }));
+      const hello = { type: "hello", token: this.token, lang: this.lang };
+      if (this.follow) hello.follow = true;
+      if (this.screen) hello.screen = this.screen;
+      ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (ev) => {
       if (ws !== this.ws) return;
@@ -197,6 +216,15 @@ export class Live extends EventTarget {
       case "pong":
         this.pong(frame);
         break;
+      case "series":
+        this.series = frame;
+        this.dispatchEvent(new CustomEvent("series", { detail: frame }));
+        if (this.follow) this.followSeries();
+        break;
+      case "identify":
+      case "screen":
+        this.dispatchEvent(new CustomEvent(frame.type, { detail: frame }));
+        break;
       case "ack": {
         const p = this.pending.get(frame.id);
         if (p) {
@@ -233,6 +261,13 @@ export class Live extends EventTarget {
     });
   }
 
+  /** Move to the session the series' screens should show now (the server's answer, or the page's choice). */
+  followSeries() {
+    if (!this.series) return;
+    const target = this.choose(this.series);
+    if (target && target !== this.sessionId) this.switchSession(target);
+  }
+
   failPending() {
     const lost = this.messages.lost || "The connection was lost.";
     for (const p of this.pending.values()) p.reject(new CommandError("offline", lost));
@@ -260,12 +295,43 @@ export class Live extends EventTarget {
     if (this.burstLeft > 0) {
       this.burstLeft -= 1;
       if (this.burstLeft > 0) this.ping();
+      else this.reportClock();
     }
+  }
+
+  /** Tell the server what this screen's clock measured, for the console's list of screens. */
+  reportClock() {
+    if (!this.screen || !clock.synced) return;
+    const args = { offset_ms: Math.round(clock.offset), rtt_ms: Math.round(clock.rtt) };
+    this.send("screen.report", args).catch(() => {});
   }
 
   // -------------------------------------------------- liveness
 
+  /**
+   * The page's clock jumped (a laptop waking up, clock.js `look`): the offset is measured again at
+   * once, and a socket that does not answer within a second and a half is replaced at once, with no
+   * backoff; the jump itself is no silence of the server's.
+   */
+  woke() {
+    this.lastHeard = clientNow();
+    this.outstandingPing = null;
+    if (this.status === "live") {
+      this.wokeAt = clientNow();
+      this.startBurst();
+    } else if (this.status !== "fatal" && this.retryTimer !== null) {
+      this.reconnectNow();
+    }
+  }
+
   tick() {
+    clock.look();
+    if (this.wokeAt != null && this.outstandingPing && clientNow() - this.outstandingPing.sentAt > WAKE_ANSWER_MS) {
+      this.wokeAt = null;
+      this.reconnectNow();
+      return;
+    }
+    if (this.wokeAt != null && !this.outstandingPing) this.wokeAt = null;
     if (this.ws && !this.welcomed && clientNow() - this.lastHeard > 2 * STALE_AFTER_MS) {
       // A socket that never opened or never got its welcome (a black hole, a stuck proxy): try again.
       this.drop();

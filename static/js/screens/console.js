@@ -9,6 +9,7 @@ import { clockDate, clockTime, dayOf } from "../lib/dates.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
 import { fill } from "../lib/i18n.js";
 import { startPlaylist } from "../lib/playlist.js";
+import { startScreensPanel } from "../lib/screens_panel.js";
 import { takeToken } from "../lib/token.js";
 import { reportLengths, targetMs } from "../lib/video.js";
 
@@ -515,6 +516,7 @@ if (!token) {
   live.addEventListener("state", (ev) => render(ev.detail));
   startPlaylist(live);
   reportLengths(live);
+  startScreensPanel(live, config);
   live.addEventListener("notice", (ev) => toast(ev.detail.message));
   live.addEventListener("fatal", (ev) => {
     if (ev.detail === 4401) {

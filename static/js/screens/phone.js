@@ -6,12 +6,11 @@ import { boot } from "../lib/boot.js";
 import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
+import { followWithChoice } from "../lib/follow.js";
 import { abilities } from "../lib/rules.js";
 
 const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
-const OPEN_PHASES = new Set(config.rules.open_phases);
-const FOLLOW_EVERY_MS = 20000;
 
 const live = connect(config.token);
 
@@ -165,24 +164,27 @@ $("withdraw-yes").addEventListener("click", async () => {
 
 // ---------------------------------------------------------------- following the series
 
-// Before a session opens and after it closes, ask which session of the series is current
-// (the server decides: the one under way, else the next one), and move to it.
-async function follow() {
-  const session = live.state;
-  if (session && OPEN_PHASES.has(session.phase)) return;
-  try {
-    const response = await fetch(config.current_url, { headers: { Accept: "application/json" }, cache: "no-store" });
-    if (!response.ok) return;
-    const body = await response.json();
-    if (body.session_id && body.session_id !== live.sessionId) live.switchSession(body.session_id);
-  } catch {
-    /* offline: the badge says so; try again later */
-  }
+// The socket follows the series' current session (the server's `series` frame, core/follow.py);
+// where two sessions are open at once, the mission chooses, and the choice holds while that
+// session stays open (follow.js).
+const choice = followWithChoice(live, config.series_id);
+
+function renderChoices(series) {
+  const open = series.open_session_ids;
+  const sessions = open.map((id) => series.sessions.find((s) => s.id === id)).filter(Boolean);
+  show($("choose"), sessions.length > 1);
+  reconcile(
+    $("choices"),
+    sessions.length > 1 ? sessions : [],
+    (s) => s.id,
+    (s) => h("button", { type: "button", class: "secondary choice", dataset: { session: s.id }, on: { click: () => choice.choose(s.id) } }),
+    (button, s) => {
+      const current = s.id === live.sessionId;
+      text(button, tr("pre_session_of", { state: words.surName(s.state_under_review) }) + (current ? ` · ${tr("chosen")}` : ""));
+      attr(button, "aria-pressed", current ? "true" : "false");
+    },
+  );
 }
 
-if (config.current_url) {
-  window.setInterval(follow, FOLLOW_EVERY_MS);
-  live.addEventListener("state", (ev) => {
-    if (ev.detail.phase === "closed") follow();
-  });
-}
+live.addEventListener("series", (ev) => renderChoices(ev.detail));
+live.addEventListener("welcome", () => live.series && renderChoices(live.series));

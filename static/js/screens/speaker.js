@@ -1,13 +1,14 @@
 // The speaker's countdown: huge digits, amber at the warning, red and counting up
 // in overtime, the cue in words, the moderator's message as a banner.
 
+import { firstSpeaker, nextSessionText } from "../lib/between.js";
 import { boot } from "../lib/boot.js";
 import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
 import { CueAnnouncer, warningWords } from "../lib/cues.js";
 import { attr, show, text } from "../lib/dom.js";
 
-const { tr, words, connect } = boot();
+const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
 
 const live = connect();
@@ -22,13 +23,17 @@ function render(session) {
   show($("banner"), Boolean(message));
   text($("banner"), message ? message.text : "");
   const holder = words.holder(session);
-  text($("holder"), session.floor ? holder.title : "");
-  text($("holder-details"), holder.details.join(" · "));
+  // Between sessions (a scheduled one): what comes next and who speaks first.
+  const upcoming = !session.floor && session.phase === "scheduled";
+  const first = upcoming ? firstSpeaker(session) : null;
+  text($("holder"), session.floor ? holder.title : upcoming ? nextSessionText(tr, words, config, session) : "");
+  text($("holder-details"), first ? tr("first_speaker", { name: words.speakerName(session, first) }) : holder.details.join(" · "));
 }
 
 function cueText(session, level, remaining) {
   if (session.phase === "closed") return tr("closed");
-  if (!session.floor) return session.phase === "scheduled" ? tr("not_started") : tr("nobody");
+  // A scheduled session: the holder line already says what comes next and when (between.js).
+  if (!session.floor) return session.phase === "scheduled" ? "" : tr("nobody");
   if (level === "over") return tr("time_up");
   if (level === "warning") return warningWords(tr, session.timer.warning_ms);
   if (session.timer.status === "paused") return tr("paused");
