@@ -38,7 +38,18 @@ PRESESSION_SPEAKERS = 6  # more is accepted, with a warning
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _SERIES_FIELDS = ("title", "format", "venue", "timezone", "sessions", "delegations")
-_SESSION_FIELDS = ("key", "state_under_review", "start", "minutes", "question_seconds", "speakers")
+_SESSION_FIELDS = (
+    "key",
+    "state_under_review",
+    "start",
+    "minutes",
+    "question_seconds",
+    "speakers",
+    "warning_seconds",
+    "answer_seconds",
+)
+DEFAULT_WARNING_SECONDS = 60  # the countdown turns to its warning with this much left
+DEFAULT_ANSWER_SECONDS = 120  # a panelist's answer in the Q&A
 _DELEGATION_FIELDS = ("state", "label")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -97,6 +108,8 @@ class AgendaSession:
     minutes: int
     question_seconds: int
     speakers: tuple[AgendaSpeaker, ...]
+    warning_seconds: int = DEFAULT_WARNING_SECONDS
+    answer_seconds: int = DEFAULT_ANSWER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -266,6 +279,8 @@ def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> Agen
     start_ms = _start(obj, zone)
     minutes = obj.integer("minutes", 15, 240, 60)
     question_seconds = obj.integer("question_seconds", 15, 900, 120)
+    warning_seconds = obj.integer("warning_seconds", 10, 600, DEFAULT_WARNING_SECONDS)
+    answer_seconds = obj.integer("answer_seconds", 15, 900, DEFAULT_ANSWER_SECONDS)
     speakers: list[AgendaSpeaker] = []
     for index, item in enumerate(obj.items("speakers", MAX_SPEAKERS)):
         speaker = _speaker(item, f"{obj.at('speakers')}[{index}]")
@@ -273,7 +288,9 @@ def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> Agen
             message = N_("The speaker key %(key)s is already used in this session.")
             raise AgendaError(f"{obj.at('speakers')}[{index}].key", message, key=speaker.key)
         speakers.append(speaker)
-    return AgendaSession(key, state, start_ms, minutes, question_seconds, tuple(speakers))
+    return AgendaSession(
+        key, state, start_ms, minutes, question_seconds, tuple(speakers), warning_seconds, answer_seconds
+    )
 
 
 def _delegation(value: object, where: str, taken: set[str]) -> AgendaDelegation:

@@ -43,6 +43,21 @@ log = logging.getLogger("moderator.store.sqlite")
 
 Commit = tuple[str, int, list[Event]]
 
+# Columns added since the first schema, with their defaults: a database made before gets them at open.
+ADDED_COLUMNS = (
+    ("sessions", "warning_seconds", "INTEGER NOT NULL DEFAULT 60"),
+    ("sessions", "answer_seconds", "INTEGER NOT NULL DEFAULT 120"),
+)
+
+
+async def _add_columns(db: aiosqlite.Connection) -> None:
+    for table, column, declaration in ADDED_COLUMNS:
+        async with db.execute(f"PRAGMA table_info({table})") as cur:
+            have = {row[1] for row in await cur.fetchall()}
+        if column not in have:
+            await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS series (
@@ -51,7 +66,8 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, series_id TEXT NOT NULL REFERENCES series(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, sur TEXT NOT NULL, start_ms INTEGER NOT NULL, minutes INTEGER NOT NULL,
-  question_seconds INTEGER NOT NULL);
+  question_seconds INTEGER NOT NULL, warning_seconds INTEGER NOT NULL DEFAULT 60,
+  answer_seconds INTEGER NOT NULL DEFAULT 120);
 CREATE TABLE IF NOT EXISTS speakers (
   id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, name TEXT NOT NULL, public_name TEXT, organisation TEXT NOT NULL,
@@ -139,6 +155,7 @@ class SQLiteStore:
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA busy_timeout=5000")
             await db.executescript(SCHEMA)
+            await _add_columns(db)
         except BaseException as e:
             await db.close()  # else its thread keeps the process alive
             if isinstance(e, sqlite3.Error):
@@ -261,7 +278,7 @@ class SQLiteStore:
             session_id = new_id()
             stmts.append(
                 (
-                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         series_id,
@@ -271,6 +288,8 @@ class SQLiteStore:
                         s.start_ms,
                         s.minutes,
                         s.question_seconds,
+                        s.warning_seconds,
+                        s.answer_seconds,
                     ),
                 )
             )
@@ -356,7 +375,8 @@ class SQLiteStore:
         where = "WHERE s.id = ?" if session_id else ""
         rows = await self._all(
             "SELECT s.id, s.series_id, s.key, r.title, r.format, r.venue, s.sur, s.start_ms, s.minutes, "
-            f"s.question_seconds FROM sessions s JOIN series r ON r.id = s.series_id {where} "
+            "s.question_seconds, s.warning_seconds, s.answer_seconds "
+            f"FROM sessions s JOIN series r ON r.id = s.series_id {where} "
             "ORDER BY r.created_at, s.position",
             (session_id,) if session_id else (),
         )
@@ -380,7 +400,21 @@ class SQLiteStore:
                 )
             )
         return [
-            Setup(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], tuple(speakers.get(r[0], ())))
+            Setup(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                tuple(speakers.get(r[0], ())),
+                warning_seconds=r[10],
+                answer_seconds=r[11],
+            )
             for r in rows
         ]
 

@@ -39,6 +39,7 @@ ARG_VALUES = {
     "text": st.sampled_from(["Please conclude", "One minute"]),
     "to": st.sampled_from(["speaker", "room"]),
     "pinned": st.booleans(),
+    "preset": st.sampled_from([None, "conclude", "slower", "nope"]),
     "url": st.sampled_from(["/media/new.mp4", ""]),
 }
 # Any args at all, for any command: most are refused as invalid.

@@ -17,7 +17,7 @@ CONTRACT = {
     "queue.request", "queue.withdraw", "queue.call", "queue.done", "queue.remove", "queue.move",
     "message.show", "message.clear",
     "playback.play", "playback.pause", "playback.seek", "playback.skip", "playback.stop",
-    "playback.advance", "video.duration", "video.attach",
+    "playback.advance", "video.duration", "video.attach", "undo",
 }  # fmt: skip
 
 
