@@ -48,7 +48,11 @@ def _undo(state: SessionState) -> dict[str, Any] | None:
     u = state.undoable
     if u is None:
         return None
-    return {"what": u.what, "id": u.id, "until": u.at + UNDO_MS}
+    out: dict[str, Any] = {"what": u.what, "id": u.id, "until": u.at + UNDO_MS}
+    entry = state.entry(u.id) if u.what in ("done", "remove") else None
+    if entry is not None:
+        out["state"] = state_ref(entry.state)  # the entry has left the queue: the console names it
+    return out
 
 
 def _message(m: Message) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from moderator import __version__
 from moderator.core import rules
 from moderator.core.errors import fill
+from moderator.core.presets import PRESETS
 from moderator.core.state import SessionState
 from moderator.i18n import locales
 from moderator.i18n import translation as i18n
@@ -34,7 +35,7 @@ from moderator.i18n.countries import state_name
 from moderator.runtime.engine import Engine
 from moderator.store.protocol import SeriesInfo, Store
 from moderator.store.tokens import delegation_token
-from moderator.web import urls
+from moderator.web import keys, urls
 from moderator.web.auth import bearer
 from moderator.web.paths import displays_dir, static_dir
 from moderator.web.services import services
@@ -54,9 +55,6 @@ _FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matchin
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
 _OPEN_PHASES = frozenset({"opening", "statements", "qa"})
-# The moderator's one-click message, sent in the language of the speaker on the floor.
-# The same msgid is the button's label in console.html, which is where the catalogs pick it up.
-_CONCLUDE = "Please conclude your statement."
 
 
 def routes() -> list[BaseRoute]:
@@ -248,6 +246,12 @@ def _zone(series: SeriesInfo | None) -> ZoneInfo | None:
         return None
 
 
+def _presets() -> dict[str, dict[str, str]]:
+    """Every preset message in every language (`config.presets[lang][id]`): a screen shows a preset
+    in its own language, the speaker screen in the language of the speaker on the floor."""
+    return {code: {pid: i18n.translate(code, msgid) for pid, msgid in PRESETS.items()} for code in i18n.SUPPORTED_LOCALES}
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -275,6 +279,7 @@ async def _session_page(request: Request, template: str, *, framed: bool = True,
         "labels": await _labels(request, setup.series_id, setup.state_under_review),
         "rules": rules.page_rules(),
         "urls": urls.browser_patterns(),
+        "presets": _presets(),
     }
     config.update(extra.pop("config", {}))
     return _render(
@@ -299,7 +304,6 @@ async def console(request: Request) -> Response:
     engine = _engine(request)
     state = engine.state(request.path_params["session_id"])
     sessions: list[dict[str, str]] = []
-    presets = {code: {"conclude": i18n.translate(code, _CONCLUDE, {})} for code in i18n.SUPPORTED_LOCALES}
     if state is not None:
         zone = _zone(await _series(request, state.setup.series_id))
         for s in _series_states(engine, state.setup.series_id):
@@ -311,8 +315,16 @@ async def console(request: Request) -> Response:
                     "label": f"{label} · {state_name(s.setup.state_under_review, lang)}",
                 }
             )
+    _ = _gettext(lang)
     return await _session_page(
-        request, "console.html", framed=False, sessions=sessions, config={"presets": presets}
+        request,
+        "console.html",
+        framed=False,
+        sessions=sessions,
+        config={"keys": keys.page_keys(_)},
+        keys={k["action"]: k for k in keys.page_keys(_)},
+        key_groups=keys.help_groups(_),
+        presets=[{"id": pid, "label": _(msgid)} for pid, msgid in PRESETS.items()],
     )
 
 

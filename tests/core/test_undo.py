@@ -163,3 +163,12 @@ def test_only_the_moderator_may_undo_and_sees_what_can_be():
     with pytest.raises(Refused) as e:
         run.do("undo", MOD, what="skip")
     assert e.value.code == "invalid"
+
+
+def test_the_console_is_told_which_state_a_removal_would_bring_back():
+    run = Run(session(3))
+    run.do("session.open")
+    run.do("queue.request", mission("FR"))
+    run.do("queue.remove", entry_id=run.state.queue[0].id)
+    undo = view(run.state, "moderator", run.now)["undo"]
+    assert (undo["what"], undo["state"]["code"]) == ("remove", "FR")
