@@ -17,7 +17,9 @@ export function turnOf(session, code) {
 }
 
 // Vibration patterns: one pulse when next, three when the floor is given.
-export const PATTERNS = { next: [200], floor: [300, 120, 300, 120, 300] };
+const PULSE_MS = 250;
+const GAP_MS = 120;
+export const PATTERNS = { next: [PULSE_MS], floor: [PULSE_MS, GAP_MS, PULSE_MS, GAP_MS, PULSE_MS] };
 
 /** The screen kept on (Screen Wake Lock API) while `want(true)`; taken again when the page comes back. */
 export class ScreenWake {

@@ -9,7 +9,8 @@ import { clockDate, clockTime, dayOf } from "../lib/dates.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
 import { fill } from "../lib/i18n.js";
 import { keyAction, keyLabel } from "../lib/keys.js";
-import { startPlaylist, upcoming } from "../lib/playlist.js";
+import { startPlaylist } from "../lib/playlist.js";
+import { upcoming } from "../lib/rules.js";
 import { takeToken } from "../lib/token.js";
 import { reportLengths, targetMs } from "../lib/video.js";
 
