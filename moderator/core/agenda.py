@@ -47,7 +47,11 @@ _SESSION_FIELDS = (
     "format",
     "sur_statement_seconds",
     "speakers",
+    "warning_seconds",
+    "answer_seconds",
 )
+DEFAULT_WARNING_SECONDS = 60  # the countdown turns to its warning with this much left
+DEFAULT_ANSWER_SECONDS = 120  # a panelist's answer in the Q&A
 _DELEGATION_FIELDS = ("state", "label")
 # What GET /api/series/{id} adds to the document (ids, screen links): accepted back and ignored,
 # so a document read can be sent again as it is (matching is by key and state, never by id).
@@ -111,6 +115,8 @@ class AgendaSession:
     speakers: tuple[AgendaSpeaker, ...]
     format: str | None = None  # None: the series' format
     sur_statement_seconds: int | None = None  # the State under Review's opening statement, if any
+    warning_seconds: int = DEFAULT_WARNING_SECONDS
+    answer_seconds: int = DEFAULT_ANSWER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -320,6 +326,8 @@ SESSION_RULES: dict[str, Field] = {
     "question_seconds": Field(integer_field(15, 900), 120),
     "format": Field(choice_field(FORMATS), None),
     "sur_statement_seconds": Field(integer_field(*STATEMENT_SECONDS), None, nullable=True),
+    "warning_seconds": Field(integer_field(10, 600), DEFAULT_WARNING_SECONDS),
+    "answer_seconds": Field(integer_field(15, 900), DEFAULT_ANSWER_SECONDS),
 }
 
 
@@ -353,6 +361,8 @@ def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> Agen
     question_seconds = obj.field(SESSION_RULES, "question_seconds")
     session_format = obj.field(SESSION_RULES, "format")
     sur_statement = obj.field(SESSION_RULES, "sur_statement_seconds")
+    warning_seconds = obj.field(SESSION_RULES, "warning_seconds")
+    answer_seconds = obj.field(SESSION_RULES, "answer_seconds")
     speakers: list[AgendaSpeaker] = []
     for index, item in enumerate(obj.items("speakers", MAX_SPEAKERS)):
         speaker = _speaker(item, f"{obj.at('speakers')}[{index}]")
@@ -361,7 +371,16 @@ def _session(value: object, where: str, zone: ZoneInfo, taken: set[str]) -> Agen
             raise AgendaError(f"{obj.at('speakers')}[{index}].key", message, key=speaker.key)
         speakers.append(speaker)
     return AgendaSession(
-        key, state, start_ms, minutes, question_seconds, tuple(speakers), session_format, sur_statement
+        key,
+        state,
+        start_ms,
+        minutes,
+        question_seconds,
+        tuple(speakers),
+        session_format,
+        sur_statement,
+        warning_seconds,
+        answer_seconds,
     )
 
 

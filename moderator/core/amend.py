@@ -36,7 +36,7 @@ SPEAKER_ARGS = (
 )
 # A speaker added live needs only a name; these stand for the rest until someone fills them in.
 ADD_DEFAULTS = {"kind": "cso", "language": "en"}
-SESSION_ARGS = ("start", "minutes", "question_seconds", "format", "sur_statement_seconds")
+SESSION_ARGS = tuple(SESSION_RULES)  # start, minutes, question_seconds, format, sur_statement_seconds, …
 _position = int_between(0, 10_000)
 
 

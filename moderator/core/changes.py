@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from moderator.core.agenda import AgendaDelegation, AgendaSeries, AgendaSession
+from moderator.core.amend import SESSION_ARGS
 from moderator.core.commands import Actor, Command
 from moderator.core.decide import decide
 from moderator.core.errors import N_, Refused
@@ -128,7 +129,7 @@ class _Session:
         return next((s.id for s in self.state.speakers if s.key == key), None)
 
 
-_SESSION_UPDATES = ("start", "minutes", "question_seconds", "format", "sur_statement_seconds")
+_SESSION_UPDATES = SESSION_ARGS
 
 
 def _session_changes(
@@ -143,9 +144,7 @@ def _session_changes(
 ) -> None:
     where = f"sessions[{i}]"
     old = session_doc(state, tz)
-    changed = _fields(
-        old, new, ("state_under_review", "minutes", "question_seconds", "format", "sur_statement_seconds")
-    )
+    changed = _fields(old, new, ("state_under_review", *(n for n in _SESSION_UPDATES if n != "start")))
     if state.setup.start_ms != s.start_ms:
         changed["start"] = {"old": old["start"], "new": new["start"]}
     run = _Session(state, now, diff)

@@ -32,10 +32,12 @@ from moderator.core.commands import (
 )
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
+from moderator.core.presets import PRESETS, is_preset
 from moderator.core.rules import (
     OPEN_PHASES,
     SUR_MAY_REQUEST,
     SUR_STATEMENT_PHASES,
+    UNDO_MS,
     is_state_under_review,
     next_video,
 )
@@ -366,16 +368,32 @@ def _queue_move(state: SessionState, args: dict[str, Any], actor: Actor, now: in
 # ---- messages -----------------------------------------------------------------------------------
 
 
+def preset_id(name: str, value: object) -> object:
+    if value is None:
+        return None
+    if not is_preset(value):
+        raise Refused(
+            "invalid",
+            N_("'%(arg)s' must be one of the preset messages: %(ids)s."),
+            arg=name,
+            ids=", ".join(PRESETS),
+        )
+    return value
+
+
 # `pinned`: the message stays when the floor changes (else a message to the speaker goes then).
+# `preset`: one of core/presets.PRESETS; `text` is then that preset in the console's words, and
+# each screen shows the preset in its own language.
 @COMMANDS.command(
     "message.show",
     MOD,
     {"text": text(MESSAGE_MAX, allow_empty=False), "to": message_target},
-    {"pinned": boolean},
+    {"pinned": boolean, "preset": preset_id},
     emits=("message.shown",),
 )
 def _message_show(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
-    return [_ev("message.shown", now, text=args["text"], to=args["to"], pinned=bool(args["pinned"]))]
+    extra = {} if args["preset"] is None else {"preset": args["preset"]}
+    return [_ev("message.shown", now, text=args["text"], to=args["to"], pinned=bool(args["pinned"]), **extra)]
 
 
 @COMMANDS.command("message.clear", MOD, emits=("message.cleared",))
@@ -383,6 +401,33 @@ def _message_clear(state: SessionState, args: dict[str, Any], actor: Actor, now:
     if state.message is None:
         raise Refused("conflict", N_("There is no message to clear."))
     return [_ev("message.cleared", now)]
+
+
+# ---- undo ---------------------------------------------------------------------------------------
+
+
+@COMMANDS.command("undo", MOD, emits=("undone",))
+def _undo(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
+    """Put back the last Finish, Done, Remove or Skip: for UNDO_MS, and until the floor changes."""
+    u = state.undoable
+    if u is None:
+        raise Refused("conflict", N_("There is nothing to undo."))
+    if now - u.at > UNDO_MS:
+        raise Refused(
+            "conflict",
+            N_("It is too late to undo that: an action can be undone for %(seconds)s seconds."),
+            seconds=UNDO_MS // 1000,
+        )
+    if u.floor and state.floor is not None:
+        raise Refused("conflict", N_("Someone else has the floor now: that can no longer be undone."))
+    entry = state.entry(u.id) if u.what in ("done", "remove") else None
+    if entry is not None and state.entry_of(entry.state) is not None:
+        raise Refused(
+            "conflict", N_("That State has asked for the floor again since: that can no longer be undone.")
+        )
+    if u.what in ("finish", "skip") and state.speaker(u.id) is None:
+        raise Refused("conflict", N_("There is nothing to undo."))
+    return [_ev("undone", now, what=u.what, id=u.id)]
 
 
 # ---- pre-recorded statements --------------------------------------------------------------------

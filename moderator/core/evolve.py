@@ -13,8 +13,9 @@ from functools import reduce
 from typing import Any
 
 from moderator.core.playback import Playback
+from moderator.core.presets import is_preset
 from moderator.core.rules import spoken_ms, statement_spoken_ms
-from moderator.core.state import Entry, Floor, Message, SessionState, Speaker, Statement
+from moderator.core.state import Entry, Floor, Message, SessionState, Speaker, Statement, Undoable, UndoKind
 from moderator.core.timer import IDLE, Timer
 from moderator.i18n.countries import is_state
 
@@ -114,12 +115,12 @@ def _statements(state: SessionState, e: Event, at: int) -> SessionState:
 
 @applies("session.qa_began")
 def _qa(state: SessionState, e: Event, at: int) -> SessionState:
-    return replace(state, phase="qa")
+    return replace(state, phase="qa", undoable=None)
 
 
 @applies("session.closed")
 def _closed(state: SessionState, e: Event, at: int) -> SessionState:
-    return replace(state, phase="closed", closed_at=at, floor=None, timer=IDLE, playback=None)
+    return replace(state, phase="closed", closed_at=at, floor=None, timer=IDLE, playback=None, undoable=None)
 
 
 @applies("speaker.called")
@@ -127,8 +128,12 @@ def _speaker_called(state: SessionState, e: Event, at: int) -> SessionState:
     speaker = state.speaker(_str(e, "speaker_id"))
     if speaker is None:
         return state
+    # A panelist who has made their statement answers in the Q&A on an answer time of their own.
+    answering = state.phase == "qa" and speaker.status == "done"
+    allotted = state.setup.answer_seconds * 1000 if answering else speaker.allotted_ms
     state = _with_speaker(state, speaker.id, status="speaking")
-    return replace(state, floor=Floor("speaker", speaker.id), timer=Timer(speaker.allotted_ms), playback=None)
+    timer = Timer(allotted)
+    return replace(state, floor=Floor("speaker", speaker.id), timer=timer, playback=None, undoable=None)
 
 
 @applies("speaker.finished")
@@ -137,15 +142,26 @@ def _speaker_finished(state: SessionState, e: Event, at: int) -> SessionState:
     if speaker is None:
         return state
     spoken = _banked(state, speaker, at)
+    held = state.floor == Floor("speaker", speaker.id)
+    # A statement given live can be undone; one from a video cannot (the video has moved on).
+    undo = (
+        Undoable("finish", speaker.id, at, speaker.spoken_ms, state.timer.pause(at), floor=True)
+        if held and state.playback is None
+        else None
+    )
     state = _with_speaker(state, speaker.id, status="done", spoken_ms=spoken)
-    if state.floor == Floor("speaker", speaker.id):
+    if held:
         state = replace(state, floor=None, timer=IDLE, playback=None)
-    return state
+    return replace(state, undoable=undo)
 
 
 @applies("speaker.skipped")
 def _speaker_skipped(state: SessionState, e: Event, at: int) -> SessionState:
-    return _with_speaker(state, _str(e, "speaker_id"), status="skipped")
+    speaker = state.speaker(_str(e, "speaker_id"))
+    if speaker is None:
+        return state
+    state = _with_speaker(state, speaker.id, status="skipped")
+    return replace(state, undoable=Undoable("skip", speaker.id, at, status=speaker.status))
 
 
 @applies("timer.started")
@@ -183,17 +199,37 @@ def _requested(state: SessionState, e: Event, at: int) -> SessionState:
     return replace(state, entries=(*state.entries, entry))
 
 
+# What Done and Remove leave to undo (withdrawing is the mission's own act: not undone).
+_UNDO_KIND: dict[str, UndoKind] = {"answered": "done", "removed": "remove"}
+
+
 def _left_queue(status: str) -> Callable[[SessionState, Event, int], SessionState]:
     def apply(state: SessionState, e: Event, at: int) -> SessionState:
         entry = state.entry(_str(e, "entry_id"))
         if entry is None:
             return state
+        held = state.floor == Floor("question", entry.id)
+        kind = _UNDO_KIND.get(status)
+        position = next((i for i, x in enumerate(state.queue) if x.id == entry.id), 0)
+        undo = (
+            Undoable(
+                kind,
+                entry.id,
+                at,
+                timer=state.timer.pause(at) if held else IDLE,
+                floor=held,
+                status=entry.status,
+                position=position,
+            )
+            if kind is not None and entry.active
+            else state.undoable
+        )
         state = _with_entry(
             state, entry.id, status=status, ended_at=at if entry.called_at is not None else None
         )
-        if state.floor == Floor("question", entry.id):
+        if held:
             state = replace(state, floor=None, timer=IDLE)
-        return state
+        return replace(state, undoable=undo)
 
     return apply
 
@@ -205,7 +241,7 @@ def _called(state: SessionState, e: Event, at: int) -> SessionState:
         return state
     state = _with_entry(state, entry_id, status="on_floor", called_at=at)
     timer = Timer(state.setup.question_seconds * 1000)
-    return replace(state, floor=Floor("question", entry_id), timer=timer, playback=None)
+    return replace(state, floor=Floor("question", entry_id), timer=timer, playback=None, undoable=None)
 
 
 @applies("queue.moved")
@@ -226,7 +262,10 @@ def _message_shown(state: SessionState, e: Event, at: int) -> SessionState:
     to = e.get("to")
     if to != "speaker" and to != "room":
         raise _Unreadable("to")
-    return replace(state, message=Message(_str(e, "text"), to, bool(e.get("pinned", False))))
+    preset = _optional_str(e, "preset")
+    if preset is not None and not is_preset(preset):
+        preset = None  # a preset this version does not know: its text is still shown
+    return replace(state, message=Message(_str(e, "text"), to, bool(e.get("pinned", False)), preset))
 
 
 @applies("message.cleared")
@@ -244,7 +283,7 @@ def _playback_started(state: SessionState, e: Event, at: int) -> SessionState:
     duration = speaker.video_duration_ms
     timer = Timer(duration if duration is not None else speaker.allotted_ms, 0, at)
     playback = Playback("playing", speaker.id, 0, at, duration)
-    return replace(state, floor=Floor("speaker", speaker.id), timer=timer, playback=playback)
+    return replace(state, floor=Floor("speaker", speaker.id), timer=timer, playback=playback, undoable=None)
 
 
 @applies("playback.paused")
@@ -336,6 +375,8 @@ _SESSION_FIELDS: dict[str, tuple[type, ...]] = {
     "question_seconds": (int,),
     "format": (str,),
     "sur_statement_seconds": (int, type(None)),
+    "warning_seconds": (int,),
+    "answer_seconds": (int,),
     "series_title": (str,),
     "venue": (str,),
     "state_under_review": (str,),
@@ -410,6 +451,33 @@ def _session_updated(state: SessionState, e: Event, at: int) -> SessionState:
     if not is_state(fields.get("state_under_review", "DE")):
         raise _Unreadable("state_under_review")
     return replace(state, setup=replace(state.setup, **fields))
+
+
+@applies("undone")
+def _undone(state: SessionState, e: Event, at: int) -> SessionState:
+    """The last undoable action put back as it was (decide.py checks it may be)."""
+    u = state.undoable
+    if u is None or u.what != _str(e, "what") or u.id != _str(e, "id"):
+        return state
+    state = replace(state, undoable=None)
+    if u.what == "skip":
+        return _with_speaker(state, u.id, status="waiting")
+    if u.what == "finish":
+        if state.speaker(u.id) is None:
+            return state
+        state = _with_speaker(state, u.id, status="speaking", spoken_ms=u.spoken_ms)
+        return replace(state, floor=Floor("speaker", u.id), timer=u.timer)
+    entry = state.entry(u.id)
+    if entry is None:
+        return state
+    back = replace(entry, status=u.status, ended_at=None)  # type: ignore[arg-type]
+    queue = [x for x in state.queue if x.id != entry.id]
+    queue.insert(min(u.position, len(queue)), back)
+    past = tuple(x for x in state.entries if not x.active and x.id != entry.id)
+    state = replace(state, entries=(*past, *queue))
+    if u.floor:
+        state = replace(state, floor=Floor("question", entry.id), timer=u.timer)
+    return state
 
 
 for _status in ("withdrawn", "answered", "removed"):

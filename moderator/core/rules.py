@@ -17,6 +17,7 @@ __all__ = [
     "SUR_STATEMENT_PHASES",
     "SUR_MAY_REQUEST",
     "TOPIC_MAX",
+    "UNDO_MS",
     "abilities",
     "is_state_under_review",
     "next_video",
@@ -28,6 +29,9 @@ __all__ = [
 
 # The phases in which speakers take the floor, videos play and States may ask to speak.
 OPEN_PHASES: tuple[Phase, ...] = ("opening", "statements", "qa")
+
+# How long Finish, Done, Remove and Skip can be undone (and only until the floor changes).
+UNDO_MS = 30_000
 
 # The State under Review takes part in its own Pre-session but may not ask questions.
 SUR_MAY_REQUEST = False

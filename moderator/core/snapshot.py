@@ -36,6 +36,8 @@ SESSION_FIELDS = (
     "question_seconds",
     "format",
     "sur_statement_seconds",
+    "warning_seconds",
+    "answer_seconds",
 )
 SERIES_FIELDS = ("title", "format", "venue", "timezone")
 
@@ -83,6 +85,8 @@ def session_doc(state: SessionState, timezone: str) -> dict[str, Any]:
         "question_seconds": setup.question_seconds,
         "format": setup.format,
         "sur_statement_seconds": setup.sur_statement_seconds,
+        "warning_seconds": setup.warning_seconds,
+        "answer_seconds": setup.answer_seconds,
         "speakers": [speaker_doc(s) for s in state.speakers],
     }
 
@@ -115,6 +119,8 @@ def _new_session(s: AgendaSession, agenda: AgendaSeries) -> dict[str, Any]:
         "question_seconds": s.question_seconds,
         "format": s.format or agenda.format,
         "sur_statement_seconds": s.sur_statement_seconds,
+        "warning_seconds": s.warning_seconds,
+        "answer_seconds": s.answer_seconds,
         "speakers": [_new_speaker(sp) for sp in s.speakers],
     }
 

@@ -73,6 +73,25 @@ class Message:
     text: str
     to: Literal["speaker", "room"]
     pinned: bool = False  # kept when the floor changes
+    preset: str | None = None  # one of core/presets.PRESETS: each screen shows it in its language
+
+
+UndoKind = Literal["finish", "done", "remove", "skip"]
+
+
+@dataclass(frozen=True, slots=True)
+class Undoable:
+    """The last action that can still be undone (rules.UNDO_MS; until the floor changes), with
+    what it changed: `undone` (evolve.py) puts it back as it was."""
+
+    what: UndoKind
+    id: str  # the speaker's (finish, skip) or the queue entry's (done, remove)
+    at: int
+    spoken_ms: int = 0  # finish: the speaker's spoken time before the turn was banked
+    timer: Timer = IDLE  # finish, done, remove on the floor: the timer as it stood, paused
+    floor: bool = False  # whether the speaker or entry held the floor
+    status: str = ""  # the entry's status before (done, remove)
+    position: int = 0  # the entry's place in the queue before (done, remove)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +112,8 @@ class Setup:
     question_seconds: int
     speakers: tuple[Speaker, ...]
     sur_statement_seconds: int | None = None  # the State under Review's opening statement; None: no slot
+    warning_seconds: int = 60  # the countdown's warning (agenda `warning_seconds`)
+    answer_seconds: int = 120  # a panelist answering in the Q&A (agenda `answer_seconds`)
 
     @property
     def planned_end(self) -> int:
@@ -123,6 +144,7 @@ class SessionState:
     message: Message | None = None
     playback: Playback | None = None
     statement: Statement = Statement()
+    undoable: Undoable | None = None
 
     @property
     def queue(self) -> tuple[Entry, ...]:

@@ -54,14 +54,14 @@ class Timer:
     def reset(self) -> Timer:
         return Timer(self.duration_ms, 0, None)
 
-    def wire(self) -> dict[str, object]:
-        """The `timer` object of the contract."""
+    def wire(self, warning_ms: int = WARNING_MS) -> dict[str, object]:
+        """The `timer` object of the contract; `warning_ms` is the session's (Setup.warning_seconds)."""
         return {
             "status": self.status,
             "duration_ms": self.duration_ms,
             "elapsed_ms": self.elapsed_ms,
             "running_since": self.running_since,
-            "warning_ms": WARNING_MS,
+            "warning_ms": warning_ms,
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from moderator.core.rules import UNDO_MS
 from moderator.core.state import Entry, Message, SessionState, Speaker
 from moderator.i18n.countries import state_ref
 
@@ -29,14 +30,17 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "planned_end": setup.planned_end,
         "projected_end": projected_end(state, now),
         "question_seconds": setup.question_seconds,
+        "answer_seconds": setup.answer_seconds,
+        "warning_seconds": setup.warning_seconds,
         "states_asked": len({e.state for e in state.entries}),
         "speakers": [_speaker(s, moderator, _spoken(state, s)) for s in state.speakers],
         "floor": None if state.floor is None else {"kind": state.floor.kind, "id": state.floor.id},
-        "timer": state.timer.wire(),
+        "timer": state.timer.wire(setup.warning_seconds * 1000),
         "queue": [_entry(e, moderator) for e in state.queue],
         "message": None if state.message is None else _message(state.message),
         "playback": None if state.playback is None else state.playback.wire(),
         "sur_statement": sur_statement(state),
+        "undo": _undo(state) if moderator else None,
     }
 
 
@@ -52,8 +56,20 @@ def sur_statement(state: SessionState) -> dict[str, Any] | None:
     return {"allotted_ms": (seconds or 0) * 1000, "status": state.statement.status, "spoken_ms": spoken}
 
 
+def _undo(state: SessionState) -> dict[str, Any] | None:
+    """What the console may undo now (moderator only): the action, whose, and until when."""
+    u = state.undoable
+    if u is None:
+        return None
+    out: dict[str, Any] = {"what": u.what, "id": u.id, "until": u.at + UNDO_MS}
+    entry = state.entry(u.id) if u.what in ("done", "remove") else None
+    if entry is not None:
+        out["state"] = state_ref(entry.state)  # the entry has left the queue: the console names it
+    return out
+
+
 def _message(m: Message) -> dict[str, Any]:
-    return {"text": m.text, "to": m.to, "pinned": m.pinned}
+    return {"text": m.text, "to": m.to, "pinned": m.pinned, "preset": m.preset}
 
 
 def public_name(speaker: Speaker) -> str:

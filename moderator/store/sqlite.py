@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, series_id TEXT NOT NULL REFERENCES series(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, sur TEXT NOT NULL, start_ms INTEGER NOT NULL, minutes INTEGER NOT NULL,
-  question_seconds INTEGER NOT NULL, format TEXT, sur_statement_seconds INTEGER);
+  question_seconds INTEGER NOT NULL, format TEXT, sur_statement_seconds INTEGER,
+  warning_seconds INTEGER NOT NULL DEFAULT 60, answer_seconds INTEGER NOT NULL DEFAULT 120);
 CREATE TABLE IF NOT EXISTS speakers (
   id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, name TEXT NOT NULL, public_name TEXT, organisation TEXT NOT NULL,
@@ -110,6 +111,8 @@ def system_error(e: OSError) -> StoreUnavailable:
 _ADDED_COLUMNS = (
     ("sessions", "format", "TEXT"),  # NULL: the series' format (rows from before sessions had their own)
     ("sessions", "sur_statement_seconds", "INTEGER"),
+    ("sessions", "warning_seconds", "INTEGER NOT NULL DEFAULT 60"),
+    ("sessions", "answer_seconds", "INTEGER NOT NULL DEFAULT 120"),
 )
 
 
@@ -132,7 +135,8 @@ def _session_rows(
     stmts: Statements = [
         (
             "INSERT INTO sessions (id, series_id, key, position, sur, start_ms, minutes, question_seconds, "
-            "format, sur_statement_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "format, sur_statement_seconds, warning_seconds, answer_seconds) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session_id,
                 series_id,
@@ -144,6 +148,8 @@ def _session_rows(
                 s.question_seconds,
                 s.format or series_format,
                 s.sur_statement_seconds,
+                s.warning_seconds,
+                s.answer_seconds,
             ),
         )
     ]
@@ -463,7 +469,8 @@ class SQLiteStore:
         where = "WHERE s.id = ?" if session_id else ""
         rows = await self._all(
             "SELECT s.id, s.series_id, s.key, r.title, COALESCE(s.format, r.format), r.venue, s.sur, "
-            "s.start_ms, s.minutes, s.question_seconds, s.sur_statement_seconds "
+            "s.start_ms, s.minutes, s.question_seconds, s.sur_statement_seconds, s.warning_seconds, "
+            "s.answer_seconds "
             f"FROM sessions s JOIN series r ON r.id = s.series_id {where} "
             "ORDER BY r.created_at, s.position",
             (session_id,) if session_id else (),
@@ -501,6 +508,8 @@ class SQLiteStore:
                 r[9],
                 tuple(speakers.get(r[0], ())),
                 sur_statement_seconds=r[10],
+                warning_seconds=r[11],
+                answer_seconds=r[12],
             )
             for r in rows
         ]

@@ -28,6 +28,7 @@ from moderator import __version__
 from moderator.address import server_base
 from moderator.core import follow, rules
 from moderator.core.errors import fill
+from moderator.core.presets import PRESETS
 from moderator.core.screens import NAME_MAX as SCREEN_NAME_MAX
 from moderator.core.state import SessionState
 from moderator.i18n import locales
@@ -36,7 +37,7 @@ from moderator.i18n.countries import state_name
 from moderator.runtime.engine import Engine
 from moderator.store.protocol import SeriesInfo, Store
 from moderator.store.tokens import delegation_token
-from moderator.web import urls
+from moderator.web import keys, urls
 from moderator.web.auth import bearer
 from moderator.web.paths import displays_dir, static_dir
 from moderator.web.services import services
@@ -55,9 +56,6 @@ _NOT_FRAMED = {"X-Frame-Options": "DENY"}
 _FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matching frame-ancestors
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
-# The moderator's one-click message, sent in the language of the speaker on the floor.
-# The same msgid is the button's label in console.html, which is where the catalogs pick it up.
-_CONCLUDE = "Please conclude your statement."
 
 
 def routes() -> list[BaseRoute]:
@@ -245,6 +243,15 @@ def _zone(series: SeriesInfo | None) -> ZoneInfo | None:
         return None
 
 
+def _presets() -> dict[str, dict[str, str]]:
+    """Every preset message in every language (`config.presets[lang][id]`): a screen shows a preset
+    in its own language, the speaker screen in the language of the speaker on the floor."""
+    return {
+        code: {pid: i18n.translate(code, msgid) for pid, msgid in PRESETS.items()}
+        for code in i18n.SUPPORTED_LOCALES
+    }
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -276,6 +283,7 @@ async def _session_page(
         "urls": urls.browser_patterns(),
         "screen_kind": template.removesuffix(".html"),
         "follow": False,
+        "presets": _presets(),
     }
     config.update(extra.pop("config", {}))
     return _render(
@@ -300,7 +308,6 @@ async def console(request: Request) -> Response:
     engine = _engine(request)
     state = engine.state(request.path_params["session_id"])
     sessions: list[dict[str, str]] = []
-    presets = {code: {"conclude": i18n.translate(code, _CONCLUDE, {})} for code in i18n.SUPPORTED_LOCALES}
     if state is not None:
         zone = _zone(await _series(request, state.setup.series_id))
         for s in _series_states(engine, state.setup.series_id):
@@ -312,12 +319,16 @@ async def console(request: Request) -> Response:
                     "label": f"{label} · {state_name(s.setup.state_under_review, lang)}",
                 }
             )
+    _ = _gettext(lang)
     return await _session_page(
         request,
         "console.html",
         framed=False,
         sessions=sessions,
-        config={"presets": presets, "screen_name_max": SCREEN_NAME_MAX},
+        config={"keys": keys.page_keys(_), "screen_name_max": SCREEN_NAME_MAX},
+        keys={k["action"]: k for k in keys.page_keys(_)},
+        key_groups=keys.help_groups(_),
+        presets=[{"id": pid, "label": _(msgid)} for pid, msgid in PRESETS.items()],
     )
 
 

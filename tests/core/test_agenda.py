@@ -146,6 +146,7 @@ def test_defaults_fill_every_optional_field() -> None:
     )
     (ke,) = series.sessions
     assert (ke.minutes, ke.question_seconds) == (60, 120)
+    assert (ke.warning_seconds, ke.answer_seconds) == (60, 120)
     speaker = ke.speakers[0]
     assert (speaker.organisation, speaker.theme, speaker.seconds) == ("", "", 360)
     assert (speaker.public_name, speaker.publish, speaker.video) == (None, True, None)
@@ -377,10 +378,16 @@ def test_start_must_be_a_date_and_time(value: object) -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "low", "high", "default"), [("minutes", 15, 240, 60), ("question_seconds", 15, 900, 120)]
+    ("field", "low", "high", "default"),
+    [
+        ("minutes", 15, 240, 60),
+        ("question_seconds", 15, 900, 120),
+        ("warning_seconds", 10, 600, 60),
+        ("answer_seconds", 15, 900, 120),
+    ],
 )
 def test_session_numbers_have_bounds(field: str, low: int, high: int, default: int) -> None:
-    """minutes and question_seconds accept whole numbers within bounds only."""
+    """minutes, question_seconds, warning_seconds and answer_seconds take whole numbers within bounds."""
     path = f"sessions[0].{field}"
     for ok in (low, high, default):
         assert getattr(parse_agenda(with_value(path, ok)).sessions[0], field) == ok
@@ -658,7 +665,8 @@ shaped_values = st.recursive(
 PATHS = [
     "title", "format", "venue", "timezone", "sessions", "delegations", "sessions[0]", "sessions[0].key",
     "sessions[0].state_under_review", "sessions[0].start", "sessions[0].minutes",
-    "sessions[0].question_seconds", "sessions[0].speakers", "sessions[0].speakers[0]",
+    "sessions[0].question_seconds", "sessions[0].warning_seconds", "sessions[0].answer_seconds",
+    "sessions[0].speakers", "sessions[0].speakers[0]",
     *(f"{SPEAKER}.{f}" for f in agenda._SPEAKER_FIELDS),
 ]  # fmt: skip
 

@@ -39,6 +39,7 @@ ARG_VALUES = {
     "text": st.sampled_from(["Please conclude", "One minute"]),
     "to": st.sampled_from(["speaker", "room"]),
     "pinned": st.booleans(),
+    "preset": st.sampled_from([None, "conclude", "slower", "nope"]),
     "url": st.sampled_from(["/media/new.mp4", ""]),
     # the agenda's fields (speaker.add, .update, session.update, agenda.update)
     "key": st.sampled_from(["k1", "k2", "new", ""]),
@@ -55,6 +56,8 @@ ARG_VALUES = {
     "question_seconds": st.integers(10, 1000),
     "format": st.sampled_from(["in_person", "virtual", "hybrid", "online"]),
     "sur_statement_seconds": st.sampled_from([None, 30, 300]),
+    "warning_seconds": st.sampled_from([5, 60, 600]),
+    "answer_seconds": st.sampled_from([0, 120, 900]),
     "title": st.sampled_from(["Pre-sessions 45", ""]),
     "venue": st.sampled_from(["Online", None]),
     "state_under_review": st.sampled_from(["DE", "FR", "XX"]),

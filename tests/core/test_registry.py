@@ -19,7 +19,7 @@ CONTRACT = {
     "playback.play", "playback.pause", "playback.seek", "playback.skip", "playback.stop",
     "playback.advance", "video.duration", "video.attach",
     "speaker.add", "speaker.update", "speaker.move", "speaker.remove", "session.update",
-    "agenda.update", "sur.call",
+    "agenda.update", "sur.call", "undo",
 }  # fmt: skip
 
 

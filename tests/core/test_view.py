@@ -95,6 +95,7 @@ def test_a_pinned_message_shows_as_pinned_to_every_role():
             "text": "One minute",
             "to": "speaker",
             "pinned": True,
+            "preset": None,
         }
     run.do("message.clear")
     assert view(run.state, "viewer", run.now)["message"] is None

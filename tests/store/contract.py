@@ -290,6 +290,10 @@ class StoreContract:
                 session.minutes,
                 session.question_seconds,
             )
+            assert (setup.warning_seconds, setup.answer_seconds) == (
+                session.warning_seconds,
+                session.answer_seconds,
+            )
             assert [sp.id for sp in setup.speakers] == [sp["id"] for sp in made["speakers"]]
             assert [
                 (sp.key, sp.name, sp.organisation, sp.kind, sp.theme, sp.language, sp.allotted_ms)

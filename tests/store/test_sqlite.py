@@ -165,3 +165,28 @@ def test_driver_errors_become_the_protocols_by_their_kind_not_their_text() -> No
     disguised.sqlite_errorcode = sqlite3.SQLITE_FULL
     full = typed(disguised)
     assert isinstance(full, StoreUnavailable) and full.reason == "full"
+
+
+async def test_a_database_made_before_the_warning_and_answer_times_gets_their_defaults(
+    tmp_path: Path,
+) -> None:
+    """A sessions table without warning_seconds and answer_seconds gains them at open, with 60 and 120."""
+    from moderator.core.agenda import parse_agenda
+    from tests.support.agenda import agenda
+
+    db = tmp_path / "old.sqlite3"
+    store = await SQLiteStore.open(db)
+    created = await store.create_series(parse_agenda(agenda()))
+    await store.close()
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE sessions DROP COLUMN warning_seconds")
+    con.execute("ALTER TABLE sessions DROP COLUMN answer_seconds")
+    con.commit()
+    con.close()
+    store = await SQLiteStore.open(db)
+    try:
+        setups = await store.setups()
+        assert [s.session_id for s in setups] == [s["id"] for s in created.sessions]
+        assert {(s.warning_seconds, s.answer_seconds) for s in setups} == {(60, 120)}
+    finally:
+        await store.close()

@@ -50,7 +50,14 @@ AGENDA: dict[str, Any] = {
                 for k, n, o, kind, t, lang, sec, pub in SPEAKERS
             ],
         },
-        {"key": "SE", "state_under_review": "SE", "start": "2030-12-10T11:30:00+01:00", "speakers": []},
+        {
+            "key": "SE",
+            "state_under_review": "SE",
+            "start": "2030-12-10T11:30:00+01:00",
+            "speakers": [],
+            "warning_seconds": 45,
+            "answer_seconds": 90,
+        },
     ],
     "delegations": [{"state": c} for c in ["AM", "SE", "GY", "KI", "FR", "BR", "KE", "JP"]],
 }

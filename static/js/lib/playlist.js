@@ -48,6 +48,11 @@ export function sequenceOver(s) {
   return withVideo.length > 0 && upcoming(s).length === 0 && withVideo.some((sp) => sp.status === "done");
 }
 
+/** A button's words; its key (`<kbd>`, from web/keys.py) stays. */
+function label(button, words) {
+  text(button.querySelector(".label") || button, words);
+}
+
 function row() {
   return h(
     "tr",
@@ -93,13 +98,13 @@ function render(s) {
   $("playlist-toggle").disabled = !on;
   $("playlist-skip").disabled = !on || upcoming(s).filter((sp) => !pb || sp.id !== pb.speaker_id).length === 0;
   $("playlist-stop").disabled = !on;
-  text($("playlist-toggle"), pb && pb.status === "playing" ? say("pause") : say("resume"));
+  label($("playlist-toggle"), pb && pb.status === "playing" ? say("pause") : say("resume"));
   attr($("playlist-toggle"), "aria-pressed", pb && pb.status === "playing" ? "true" : "false");
   const next = upcoming(s)[0];
   show($("playlist-start"), !on && Boolean(next) && pageConfig().rules.open_phases.includes(s.phase));
   if (next) {
     $("playlist-start").dataset.id = next.id;
-    text($("playlist-start"), say("start_with", { name: next.name }));
+    label($("playlist-start"), say("start_with", { name: next.name }));
   }
   show($("playlist-over"), sequenceOver(s));
 }

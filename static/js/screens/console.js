@@ -8,8 +8,10 @@ import { CueAnnouncer, warningWords } from "../lib/cues.js";
 import { clockDate, clockTime, dayOf } from "../lib/dates.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
 import { fill } from "../lib/i18n.js";
+import { keyAction, keyLabel } from "../lib/keys.js";
 import { startPlaylist } from "../lib/playlist.js";
 import { startScreensPanel } from "../lib/screens_panel.js";
+import { upcoming } from "../lib/rules.js";
 import { takeToken } from "../lib/token.js";
 import { reportLengths, targetMs } from "../lib/video.js";
 
@@ -91,11 +93,25 @@ function finishFloor() {
   else run("queue.done", { entry_id: s.floor.id });
 }
 
+/** N: the next waiting speaker; in a virtual or hybrid session, their video when they have one. */
 function nextSpeaker() {
   const s = session();
   if (!s) return;
   const next = s.speakers.find((sp) => sp.status === "waiting");
-  if (next) run("speaker.call", { speaker_id: next.id });
+  if (!next) {
+    toast(tr(s.format !== "in_person" && s.playback ? "no_video_waiting" : "no_waiting_speaker"));
+    return;
+  }
+  const video = s.format !== "in_person" ? upcoming(s).find((sp) => sp.id === next.id) : null;
+  if (video) run("playback.play", { speaker_id: next.id });
+  else run("speaker.call", { speaker_id: next.id });
+}
+
+function skipNext() {
+  const s = session();
+  if (!s) return;
+  const next = s.speakers.find((sp) => sp.status === "waiting");
+  if (next) run("speaker.skip", { speaker_id: next.id });
   else toast(tr("no_waiting_speaker"));
 }
 
@@ -107,34 +123,92 @@ function nextQuestion() {
   else toast(tr("no_waiting_entry"));
 }
 
+function removeFirst() {
+  const s = session();
+  if (!s) return;
+  const first = s.queue.find((e) => e.status === "waiting");
+  if (first) run("queue.remove", { entry_id: first.id });
+  else toast(tr("no_waiting_entry"));
+}
+
+function undo() {
+  const s = session();
+  if (!s) return;
+  if (!s.undo) toast(tr("nothing_to_undo"));
+  else run("undo");
+}
+
+/** Space: the video when one is on (its countdown follows it), else the timer. */
+function toggleFloor() {
+  const s = session();
+  if (!s) return;
+  if (s.playback) run(s.playback.status === "playing" ? "playback.pause" : "playback.play");
+  else toggleTimer();
+}
+
+function seekBy(delta) {
+  const s = session();
+  if (!s || !s.playback) {
+    toast(tr("no_video_on"));
+    return;
+  }
+  const target = playbackPosition(s, serverNow()) + delta;
+  run("playback.seek", { position_ms: Math.max(0, Math.round(target)) });
+}
+
 function playbackPosition(s, now) {
   return s.playback ? targetMs(s.playback, now) : 0;
 }
 
-// Plain buttons that carry their command in data attributes.
-document.addEventListener("click", (ev) => {
-  const button = ev.target.closest("button[data-command]");
-  if (!button || button.closest("#speakers, #queue")) return;
-  const args = {};
-  if (button.dataset.delta) args.delta_ms = Number(button.dataset.delta);
-  run(button.dataset.command, args);
-});
-
-$("toggle-timer").addEventListener("click", toggleTimer);
-$("finish").addEventListener("click", finishFloor);
-$("next-speaker").addEventListener("click", nextSpeaker);
-$("next-question").addEventListener("click", nextQuestion);
-$("playback-resume").addEventListener("click", () => run("playback.play"));
-for (const button of document.querySelectorAll("button[data-seek]")) {
-  button.addEventListener("click", () => {
-    const s = session();
-    if (!s || !s.playback) return;
-    const target = playbackPosition(s, serverNow()) + Number(button.dataset.seek);
-    run("playback.seek", { position_ms: Math.max(0, Math.round(target)) });
-  });
+/** A preset message to the speaker, in the language of the speaker on the floor (else the console's). */
+function showPreset(id) {
+  const s = session();
+  if (!s) return;
+  const holder = words.holder(s);
+  const lang = holder && holder.speaker ? holder.speaker.language : config.lang;
+  const presets = config.presets || {};
+  const phrase = (presets[lang] || presets[config.lang] || {})[id];
+  if (phrase) run("message.show", { text: phrase, to: "speaker", preset: id });
 }
 
-$("close-session").addEventListener("click", () => $("close-dialog").showModal());
+function toggleHelp() {
+  const help = $("keys-help");
+  if (help.open) help.close();
+  else help.showModal();
+}
+
+// Every action of the console, by the name web/keys.py gives it a key under.
+const ACTIONS = {
+  "timer.toggle": toggleFloor,
+  "timer.minus": () => run("timer.adjust", { delta_ms: -60000 }),
+  "timer.plus": () => run("timer.adjust", { delta_ms: 60000 }),
+  "timer.reset": () => run("timer.reset"),
+  "floor.finish": finishFloor,
+  undo,
+  "speaker.next": nextSpeaker,
+  "speaker.skip": skipNext,
+  "queue.next": nextQuestion,
+  "queue.remove": removeFirst,
+  "session.open": () => run("session.open"),
+  "session.statements": () => run("session.statements"),
+  "session.qa": () => run("session.qa"),
+  "session.close": () => $("close-dialog").showModal(),
+  "message.write": () => $("message-text").focus(),
+  "message.clear": () => run("message.clear"),
+  "video.back": () => seekBy(-10000),
+  "video.forward": () => seekBy(10000),
+  help: toggleHelp,
+};
+for (const id of Object.keys(config.presets[config.lang] || {})) ACTIONS[`preset.${id}`] = () => showPreset(id);
+
+// The buttons the template built carry their action (data-action); the rows' buttons have their own.
+document.addEventListener("click", (ev) => {
+  const button = ev.target.closest("button[data-action]");
+  if (!button || button.closest("#speakers, #queue")) return;
+  const action = ACTIONS[button.dataset.action];
+  if (action) action();
+});
+
 $("close-dialog").addEventListener("close", () => {
   if ($("close-dialog").returnValue === "close") run("session.close");
 });
@@ -158,15 +232,6 @@ $("message-form").addEventListener("submit", async (ev) => {
     // The message is out: the keyboard goes back to the shortcuts (Space, N, Q…).
     if ($("message-form").contains(document.activeElement)) document.activeElement.blur();
   }
-});
-$("conclude").addEventListener("click", () => {
-  // In the language of the speaker on the floor, when there is one.
-  const s = session();
-  const holder = s ? words.holder(s) : null;
-  const lang = holder && holder.speaker ? holder.speaker.language : config.lang;
-  const presets = config.presets || {};
-  const phrase = (presets[lang] || presets[config.lang] || {}).conclude;
-  if (phrase) run("message.show", { text: phrase, to: "speaker" });
 });
 
 const picker = $("session-picker");
@@ -201,38 +266,47 @@ function typing(target) {
   return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
 
+const modalOpen = () => $("close-dialog").open || $("keys-help").open;
+
 document.addEventListener("keydown", (ev) => {
-  // Escape leaves any field, so that the shortcuts work again (the dialog handles its own Escape).
-  if (ev.key === "Escape" && typing(ev.target) && !$("close-dialog").open) {
+  // Escape leaves any field, so that the keys work again (a dialog handles its own Escape).
+  if (ev.key === "Escape" && typing(ev.target) && !modalOpen()) {
     ev.target.blur();
     return;
   }
-  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || $("close-dialog").open) return;
-  const key = ev.key;
-  const actions = {
-    " ": toggleTimer,
-    n: nextSpeaker,
-    N: nextSpeaker,
-    q: nextQuestion,
-    Q: nextQuestion,
-    "+": () => run("timer.adjust", { delta_ms: 60000 }),
-    "=": () => run("timer.adjust", { delta_ms: 60000 }),
-    "-": () => run("timer.adjust", { delta_ms: -60000 }),
-    "−": () => run("timer.adjust", { delta_ms: -60000 }),
-    f: finishFloor,
-    F: finishFloor,
-    m: () => $("message-text").focus(),
-    M: () => $("message-text").focus(),
-  };
-  const action = actions[key];
-  if (!action) return;
+  if (typing(ev.target)) return;
+  const action = keyAction(config.keys, ev);
+  if (!action || action === "escape") return;
+  // In the list of keys, only "?" (closing it) works; in the closing dialog, none.
+  if ($("close-dialog").open || ($("keys-help").open && action !== "help")) return;
+  const run = ACTIONS[action];
+  if (!run) return;
   // Space belongs to the timer, even when a button has the focus (Enter still presses buttons).
   ev.preventDefault();
-  if (!ev.repeat) action();
+  if (!ev.repeat) run();
 });
 document.addEventListener("keyup", (ev) => {
   if (ev.key === " " && !typing(ev.target)) ev.preventDefault();
 });
+
+/** A button's words, leaving its key (`<kbd>`) as it is. */
+function label(button, words) {
+  const span = button.querySelector(".label");
+  text(span || button, words);
+}
+
+/** A row's button with its words and, when it is the one its key acts on, the key. */
+function rowButton(cls, words) {
+  return h("button", { type: "button", class: cls }, h("span", { class: "label", text: words }), h("kbd", { class: "key", "aria-hidden": "true", "data-off": "true" }));
+}
+
+function keyOn(button, action) {
+  // A key not on this row keeps its room in the queue (its rows stay aligned), not in the panel.
+  const kbd = button.querySelector("kbd");
+  text(kbd, keyLabel(config.keys, action || (button.classList.contains("remove") ? "queue.remove" : "queue.next")));
+  attr(kbd, "data-off", action ? null : "true");
+  attr(button, "aria-keyshortcuts", action ? config.keys.find((k) => k.action === action).shortcut : null);
+}
 
 // ---------------------------------------------------------------- rendering
 
@@ -252,9 +326,9 @@ function speakerRow() {
     h(
       "div",
       {},
-      h("button", { type: "button", class: "call", text: tr("call") }),
-      h("button", { type: "button", class: "skip", text: tr("skip") }),
-      h("button", { type: "button", class: "play", text: tr("play_video") }),
+      rowButton("call", tr("call")),
+      rowButton("skip", tr("skip")),
+      rowButton("play", tr("play_video")),
     ),
   );
   const row = h(
@@ -271,6 +345,9 @@ function speakerRow() {
 }
 
 function renderSpeakers(s) {
+  // The keys act on the next waiting speaker: their buttons show them (N, K).
+  const next = s.speakers.find((sp) => sp.status === "waiting");
+  const nextVideo = next && s.format !== "in_person" && next.video;
   reconcile($("speakers"), s.speakers, (sp) => sp.id, speakerRow, (row, sp, index) => {
     const [num, who, allotted, spoken, status, actions] = row.children;
     const name = words.speakerName(s, sp);
@@ -298,6 +375,10 @@ function renderSpeakers(s) {
     const onFloor = s.floor && s.floor.kind === "speaker" && s.floor.id === sp.id;
     call.disabled = s.phase === "scheduled" || s.phase === "closed" || Boolean(onFloor);
     play.disabled = s.phase === "scheduled" || s.phase === "closed";
+    const isNext = next && next.id === sp.id;
+    keyOn(call, isNext && !nextVideo ? "speaker.next" : null);
+    keyOn(play, isNext && nextVideo ? "speaker.next" : null);
+    keyOn(skip, isNext ? "speaker.skip" : null);
   });
 }
 
@@ -316,11 +397,11 @@ function entryRow() {
       h(
         "div",
         {},
-        h("button", { type: "button", class: "call", text: tr("call") }),
-        h("button", { type: "button", class: "done", text: tr("done") }),
+        rowButton("call", tr("call")),
+        rowButton("done", tr("done")),
         h("button", { type: "button", class: "up", text: "↑" }),
         h("button", { type: "button", class: "down", text: "↓" }),
-        h("button", { type: "button", class: "remove", text: tr("remove") }),
+        rowButton("remove", tr("remove")),
       ),
     ),
   );
@@ -328,6 +409,7 @@ function entryRow() {
 }
 
 function renderQueue(s) {
+  const first = s.queue.find((e) => e.status === "waiting"); // what Q and Del act on
   reconcile($("queue"), s.queue, (e) => e.id, entryRow, (row, e, index) => {
     const [num, state, to, topic, asked, actions] = row.children;
     const stateName = words.stateName(e.state);
@@ -353,6 +435,9 @@ function renderQueue(s) {
     call.disabled = s.phase !== "qa"; // questions are called in questions and answers only
     up.disabled = index === 0;
     down.disabled = index === s.queue.length - 1;
+    const isFirst = first && first.id === e.id;
+    keyOn(call, isFirst ? "queue.next" : null);
+    keyOn(remove, isFirst ? "queue.remove" : null);
   });
   show($("queue-empty"), s.queue.length === 0);
   text($("queue-empty"), words.emptyQueue(s));
@@ -388,16 +473,16 @@ function render(s) {
     "session.statements": s.phase === "opening",
     "session.qa": s.phase === "opening" || s.phase === "statements",
   };
-  for (const b of document.querySelectorAll(".phases button[data-command]")) {
-    b.disabled = !enabled[b.dataset.command];
-    b.classList.toggle("current-step", Boolean(enabled[b.dataset.command]));
+  for (const b of document.querySelectorAll(".phases button[data-phase-command]")) {
+    b.disabled = !enabled[b.dataset.phaseCommand];
+    b.classList.toggle("current-step", Boolean(enabled[b.dataset.phaseCommand]));
   }
   $("close-session").disabled = s.phase === "closed";
 
   const holder = words.holder(s);
   text($("holder"), holder.title);
   text($("holder-details"), holder.details.concat(holder.entry && holder.entry.topic ? [holder.entry.topic] : []).join(" · "));
-  text($("toggle-timer"), s.timer.status === "running" ? tr("pause") : s.timer.status === "paused" ? tr("resume") : tr("start"));
+  label($("toggle-timer"), s.timer.status === "running" ? tr("pause") : s.timer.status === "paused" ? tr("resume") : tr("start"));
   attr($("toggle-timer"), "aria-pressed", s.timer.status === "running" ? "true" : "false");
 
   const message = s.message;
@@ -411,6 +496,7 @@ function render(s) {
   attr($("message-current"), "data-active", message ? "true" : null);
 
   show($("playback"), s.format !== "in_person");
+  renderUndo(s);
   renderSpeakers(s);
   renderQueue(s);
   disableWhatCannotAct(s);
@@ -426,10 +512,10 @@ function disableWhatCannotAct(s) {
   const calling = !closed && s.phase !== "scheduled"; // speakers may be called from the opening on
   const timer = Boolean(s.floor) && !s.playback && !closed; // the timer follows a video while one is on
   $("toggle-timer").disabled = !timer;
-  for (const b of document.querySelectorAll(".timer-buttons button[data-command]")) {
+  for (const b of document.querySelectorAll(".timer-buttons button[data-action]:not(#toggle-timer, #finish)")) {
     const delta = Number(b.dataset.delta || 0);
     let can = timer;
-    if (b.dataset.command === "timer.reset") can = timer && s.timer.status !== "idle";
+    if (b.dataset.action === "timer.reset") can = timer && s.timer.status !== "idle";
     else if (delta < 0) can = timer && s.timer.duration_ms + delta >= 0;
     b.disabled = !can;
   }
@@ -439,11 +525,26 @@ function disableWhatCannotAct(s) {
   // Closed: nothing can change any more (the report stays available).
   for (const el of $("message-form").querySelectorAll("button, input")) el.disabled = closed;
   for (const b of document.querySelectorAll("#speakers button, #queue button")) if (closed) b.disabled = true;
-  $("message-form").querySelector('button[data-command="message.clear"]').disabled = closed || !s.message;
-  const p = s.playback;
-  $("playback").querySelector('button[data-command="playback.pause"]').disabled = !p || p.status !== "playing";
-  $("playback-resume").disabled = !p || p.status !== "paused";
-  for (const b of document.querySelectorAll("button[data-seek]")) b.disabled = !p;
+  $("clear-message").disabled = closed || !s.message;
+  for (const b of document.querySelectorAll("button[data-seek]")) b.disabled = !s.playback;
+}
+
+const UNDO_WORDS = { finish: "undo_finish", done: "undo_done", remove: "undo_remove", skip: "undo_skip" };
+
+/** "Undo Finish: Anna Petrosyan" while the server says it can be (`undo`; until its `until`). */
+function renderUndo(s) {
+  const u = s.undo;
+  const button = $("undo");
+  let name = "";
+  if (u && (u.what === "finish" || u.what === "skip")) {
+    const sp = words.speakerById(s, u.id);
+    name = sp ? words.speakerName(s, sp) : "";
+  } else if (u && u.state) {
+    name = words.stateName(u.state);
+  }
+  label(button, u ? tr(UNDO_WORDS[u.what], { name }) : tr("undo"));
+  button.dataset.until = u ? String(u.until) : "";
+  button.disabled = !u || s.phase === "closed";
 }
 
 function drawClock(s, now) {
@@ -482,25 +583,6 @@ function drawClock(s, now) {
   text(balanceEl, label);
   attr(balanceEl, "data-balance", balance);
   attr(balanceEl, "data-other-day", otherDay && balance !== "on_time" ? "true" : null);
-}
-
-function drawPlayback(s, now) {
-  if (s.format === "in_person") return;
-  const p = s.playback;
-  if (!p) {
-    text($("playback-status"), tr("playback_none"));
-    return;
-  }
-  const speaker = words.speakerById(s, p.speaker_id);
-  const pos = Math.max(0, Math.min(playbackPosition(s, now), p.duration_ms ?? Infinity));
-  text(
-    $("playback-status"),
-    tr(p.status === "playing" ? "playback_playing" : "playback_paused", {
-      name: words.speakerName(s, speaker),
-      pos: formatDuration(pos),
-      dur: p.duration_ms == null ? "—" : formatDuration(p.duration_ms),
-    }),
-  );
 }
 
 // ---------------------------------------------------------------- start
@@ -554,6 +636,12 @@ if (!token) {
       text(cell, formatDuration(spokenMs({ spoken_ms: Number(cell.dataset.base || 0) }, s.timer, speaking, now)));
     }
     drawClock(s, now);
-    drawPlayback(s, now);
+    // The undo offer goes when its time is up (the server refuses it after that anyway).
+    const undoButton = $("undo");
+    if (undoButton.dataset.until && now > Number(undoButton.dataset.until)) {
+      undoButton.dataset.until = "";
+      undoButton.disabled = true;
+      label(undoButton, tr("undo"));
+    }
   });
 }

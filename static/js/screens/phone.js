@@ -2,9 +2,11 @@
 // the place in the queue, withdraw. The place lives on the server, so a dropped
 // connection or a reload loses nothing.
 
+import { startAlerts } from "../lib/alerts.js";
 import { boot } from "../lib/boot.js";
 import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
+import { warningWords } from "../lib/cues.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
 import { followWithChoice } from "../lib/follow.js";
 import { abilities } from "../lib/rules.js";
@@ -96,6 +98,7 @@ function render(session) {
 }
 
 live.addEventListener("state", (ev) => render(ev.detail));
+startAlerts(live, myCode, { region: $("turn-live"), banner: $("turn-banner"), words: { next: tr("alert_next"), floor: tr("alert_floor") } });
 
 everyFrame((now) => {
   const session = live.state;
@@ -103,7 +106,11 @@ everyFrame((now) => {
   const el = $("countdown");
   const remaining = remainingMs(session.timer, now);
   text(el, session.floor ? formatCountdown(remaining) : "");
-  attr(el, "data-level", countdownLevel(session, remaining));
+  const level = countdownLevel(session, remaining);
+  attr(el, "data-level", level);
+  // The level in words too, not colour alone.
+  text($("cue"), level === "over" ? tr("time_up") : level === "warning" ? warningWords(tr, session.timer.warning_ms) : "");
+  attr($("cue"), "data-level", level);
 });
 
 // ---------------------------------------------------------------- actions

@@ -6,7 +6,9 @@ import { boot } from "../lib/boot.js";
 import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
 import { CueAnnouncer, warningWords } from "../lib/cues.js";
+import { clockTime } from "../lib/dates.js";
 import { attr, show, text } from "../lib/dom.js";
+import { messageText, nextUp } from "../lib/upnext.js";
 
 const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
@@ -21,13 +23,22 @@ function render(session) {
   text($("sur"), session.state_under_review ? tr("pre_session_of", { state: words.surName(session.state_under_review) }) : "");
   const message = session.message;
   show($("banner"), Boolean(message));
-  text($("banner"), message ? message.text : "");
   const holder = words.holder(session);
   // Between sessions (a scheduled one): what comes next and who speaks first.
   const upcoming = !session.floor && session.phase === "scheduled";
   const first = upcoming ? firstSpeaker(session) : null;
   text($("holder"), session.floor ? holder.title : upcoming ? nextSessionText(tr, words, config, session) : "");
   text($("holder-details"), first ? tr("first_speaker", { name: words.speakerName(session, first) }) : holder.details.join(" · "));
+  // A preset in the language of the speaker on the floor, else the page's.
+  const lang = holder.speaker ? holder.speaker.language : config.lang;
+  text($("banner"), message ? messageText(message, config.presets, lang, config.lang) : "");
+  attr($("banner"), "lang", message && message.preset ? lang : null);
+  attr($("banner"), "data-preset", message && message.preset ? message.preset : null);
+  const next = nextUp(session);
+  let nextWords = "";
+  if (next && next.kind === "speaker") nextWords = tr("next_up", { name: words.speakerName(session, next.speaker) });
+  else if (next) nextWords = tr("next_up", { name: tr("question_from", { state: words.stateName(next.entry.state) }) });
+  text($("next-up"), nextWords);
 }
 
 function cueText(session, level, remaining) {
@@ -59,6 +70,7 @@ everyFrame((now) => {
   attr(cue, "data-level", level);
   attr(document.body, "data-level", level);
   announcer.update(session, level);
+  text($("time-of-day"), clockTime(now, config.lang, config.timezone));
 });
 
 // ---------------------------------------------------------------- full screen
