@@ -9,6 +9,7 @@ one address) 4429. After the hello every frame gets exactly one answer.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from moderator.core.errors import N_, Refused
 from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client
 from moderator.runtime.limits import TokenBucket
+from moderator.store.protocol import StoreError
 from moderator.store.tokens import token_hash
 from moderator.web import frames
 from moderator.web.auth import Closed, hello_actor
@@ -27,6 +29,8 @@ from moderator.web.guard import EXTENSION, Connection
 from moderator.web.services import Services, services
 
 HELLO_SECONDS = 10.0
+
+log = logging.getLogger("moderator.web.live")
 
 
 def origin_allowed(ws: WebSocket, allowed: frozenset[str]) -> bool:
@@ -102,6 +106,7 @@ async def _serve(
     assert state is not None  # looked up before the hello was answered; sessions are never dropped
     client.push_state(frames.state(state, client.view_role, now))
     app.hub.join(session_id, client)
+    span = await _present(app, session_id, actor, now) if actor.role == "delegation" else None
     settings = app.settings
     if actor.role == "moderator":
         bucket = TokenBucket(settings.moderator_commands_per_second, settings.moderator_command_burst)
@@ -128,6 +133,24 @@ async def _serve(
         dropped.cancel()
         app.hub.leave(session_id, client)
         client.close()
+        if span is not None:
+            await _absent(app, span)
+
+
+async def _present(app: Services, session_id: str, actor: Actor, now: int) -> int | None:
+    """Note that this mission's phone is connected (attendance; never an event: no screen is told)."""
+    try:
+        return await app.store.presence_began(session_id, actor.state_code or "", now)
+    except StoreError as e:  # the meeting goes on without it; the attendance misses this span
+        log.warning("could not record the presence of %s in %s: %s", actor.state_code, session_id, e)
+        return None
+
+
+async def _absent(app: Services, span: int) -> None:
+    try:
+        await app.store.presence_ended(span, now_ms())
+    except StoreError as e:  # left open: it counts as ended when the session ended
+        log.warning("could not record the end of presence span %s: %s", span, e)
 
 
 async def _answer(
