@@ -25,6 +25,7 @@ class Settings:
     auth_failures_per_minute: int = 20  # unknown tokens per client address; then 429 / 4429
     max_video_bytes: int = 1024 * 1024 * 1024  # MODERATOR_MAX_VIDEO_MB
     max_body_bytes: int = 2 * 1024 * 1024
+    max_statement_bytes: int = 20 * 1024 * 1024  # MODERATOR_MAX_STATEMENT_MB: a written statement (PDF)
 
     @property
     def media(self) -> Path:
@@ -43,6 +44,8 @@ class Settings:
         }
         if env.get("MODERATOR_MAX_VIDEO_MB"):
             values["max_video_bytes"] = int(env["MODERATOR_MAX_VIDEO_MB"]) * 1024 * 1024
+        if env.get("MODERATOR_MAX_STATEMENT_MB"):
+            values["max_statement_bytes"] = int(env["MODERATOR_MAX_STATEMENT_MB"]) * 1024 * 1024
         if env.get("MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"):
             values["max_connections_per_address"] = int(env["MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"])
         if env.get("MODERATOR_HEADER_TIMEOUT_SECONDS"):

@@ -17,7 +17,7 @@ from moderator.runtime.limits import ConnectionCounter, FailureThrottle
 from moderator.settings import Settings
 from moderator.store import open_store
 from moderator.store.protocol import Store, StoreError
-from moderator.web import api, errors, media, reports, screens
+from moderator.web import api, errors, media, record_pages, reports, screens, statements
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
 from moderator.web.services import Services
@@ -62,6 +62,8 @@ def create_app(settings: Settings) -> Starlette:
     routes: list[BaseRoute] = [
         *api.routes(),
         *reports.routes(),
+        *statements.routes(),
+        *record_pages.routes(),
         *media.routes(),
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
         *screens.routes(),

@@ -411,6 +411,7 @@ async def join(request: Request) -> Response:
         "token": token,
         "state_code": code,
         "current_url": f"{request.scope.get('root_path', '')}{urls.join_session(token)}",
+        "statements_url": f"{request.scope.get('root_path', '')}{urls.join_statements(token)}",
         "countries": await _countries(request, series_id, [code, *sur_codes], lang),
         "labels": labels,
         "rules": rules.page_rules(),

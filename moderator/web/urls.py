@@ -22,9 +22,11 @@ SESSION_API = "/api/sessions/{session_id}"
 REPORT = "/api/sessions/{session_id}/report"
 SERIES_REPORT = "/api/series/{series_id}/report"
 REPORT_PAGE = "/series/{series_id}/report"
+REPORT_SHEET = "/series/{series_id}/report/sheet"
 STATEMENTS = "/series/{series_id}/statements"
 STATEMENT_FILE = "/statements/{name}"
 STATEMENT_API = "/api/speakers/{speaker_id}/statement"
+JOIN_STATEMENTS = "/join/{token}/statements"
 JOIN_STATEMENT = "/join/{token}/statements/{speaker_id}"
 
 
@@ -93,6 +95,10 @@ def statements(series_id: str) -> str:
 def statement_file(name: str) -> str:
     """A published written statement: its file name says nothing of its speaker."""
     return path(STATEMENT_FILE, name=name)
+
+
+def join_statements(token: str) -> str:
+    return path(JOIN_STATEMENTS, token=token)
 
 
 def join_statement(token: str, speaker_id: str) -> str:

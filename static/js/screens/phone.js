@@ -7,6 +7,7 @@ import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
 import { abilities } from "../lib/rules.js";
+import { fetchStatements, showStatements } from "../lib/statements.js";
 
 const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
@@ -186,3 +187,21 @@ if (config.current_url) {
     if (ev.detail.phase === "closed") follow();
   });
 }
+
+// ---------------------------------------------------------------- the session's written statements
+
+// Listed for the session this phone follows, while it is not closed; asked again when the
+// phone moves to another session or the session closes.
+let statementsFor = null;
+async function refreshStatements() {
+  const session = live.state;
+  const key = `${live.sessionId}:${session && session.phase === "closed"}`;
+  if (!config.statements_url || key === statementsFor) return;
+  statementsFor = key;
+  try {
+    showStatements($("statements"), $("statements-list"), await fetchStatements(config.statements_url));
+  } catch {
+    statementsFor = null; /* offline: try again with the next state */
+  }
+}
+live.addEventListener("state", refreshStatements);
