@@ -56,6 +56,7 @@ def attendance(
     ended_at: int | None,
     asked: Iterable[str],
     now: int,
+    locale: str = "en",
 ) -> dict[str, Any]:
     """The session's attendance: each mission present (first seen, time connected), in the order
     they came; how many States were present and how many asked for the floor (`asked`: the
@@ -68,7 +69,7 @@ def attendance(
             connected = sum(b - a for a, b in parts)
             missions.append(
                 {
-                    "state": state_ref(code),
+                    "state": state_ref(code, locale),
                     "first_seen": parts[0][0],
                     "last_seen": parts[-1][1],
                     "connected_ms": connected,

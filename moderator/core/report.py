@@ -136,7 +136,7 @@ def report(
             "requests": len(questions),
         },
         "attendance": attendance(
-            presence, state.started_at, state.closed_at, (e.state for e in state.entries), now
+            presence, state.started_at, state.closed_at, (e.state for e in state.entries), now, locale
         ),
     }
 

@@ -63,6 +63,14 @@ def duration(ms: int | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def hours(ms: int) -> str:
+    """h:mm:ss, always with the hours: the week's totals."""
+    total = max(0, ms) // 1000
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}"
+
+
 def language_name(code: str, lang: str) -> str:
     name = Locale.parse(code).get_display_name(lang) or code
     return name[:1].upper() + name[1:]
@@ -131,6 +139,7 @@ async def report_sheet(request: Request) -> Response:
             clock=lambda ms: clock(ms, tz, lang),
             day=lambda ms: day(ms, tz, lang),
             duration=duration,
+            hours=hours,
             language_name=lambda code: language_name(code, lang),
         )
     )
