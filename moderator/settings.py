@@ -28,6 +28,7 @@ class Settings:
     # The address phones and screens reach the server by (MODERATOR_PUBLIC_URL, --public-url):
     # printed links, join cards and QR codes use it. None: the server's real address (address.py).
     public_url: str | None = None
+    max_statement_bytes: int = 20 * 1024 * 1024  # MODERATOR_MAX_STATEMENT_MB: a written statement (PDF)
 
     @property
     def media(self) -> Path:
@@ -46,6 +47,8 @@ class Settings:
         }
         if env.get("MODERATOR_MAX_VIDEO_MB"):
             values["max_video_bytes"] = int(env["MODERATOR_MAX_VIDEO_MB"]) * 1024 * 1024
+        if env.get("MODERATOR_MAX_STATEMENT_MB"):
+            values["max_statement_bytes"] = int(env["MODERATOR_MAX_STATEMENT_MB"]) * 1024 * 1024
         if env.get("MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"):
             values["max_connections_per_address"] = int(env["MODERATOR_MAX_CONNECTIONS_PER_ADDRESS"])
         if env.get("MODERATOR_HEADER_TIMEOUT_SECONDS"):

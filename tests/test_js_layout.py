@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 JS = ROOT / "static" / "js"
 DISPLAYS = ROOT / "displays"
-SCREENS = {"console", "speaker", "room", "watch", "phone", "cards", "workspace", "workspace_new"}
+SCREENS = {"console", "speaker", "room", "watch", "phone", "cards", "workspace", "workspace_new", "report"}
 
 IMPORT = re.compile(r"""\bimport\s*(?:\{([^}]*)\}\s*from\s*)?["']([^"']+)["']""")
 EXPORT = re.compile(r"\bexport\s+(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)")
@@ -76,6 +76,7 @@ def test_each_page_loads_one_screen_module() -> None:
         "workspace_new.html": [("screens/workspace_new.js", "")],
         "console.html": [("screens/console.js", "")],
         "phone.html": [("screens/phone.js", "")],
+        "report.html": [("screens/report.js", "")],
         "speaker.html": [("screens/speaker.js", "")],
     }
 

@@ -42,6 +42,11 @@ class Timer:
         """Milliseconds left at `now`; negative is overtime."""
         return self.duration_ms - self.ran(now)
 
+    def overtime(self, now: int) -> int:
+        """Milliseconds past the time, as the room sees it at `now` ("+00:16 Time is up"): 0 while
+        time is left. Adjustments count, since they change `duration_ms`."""
+        return max(0, -self.remaining(now))
+
     def start(self, now: int) -> Timer:
         return replace(self, running_since=now)
 

@@ -54,6 +54,18 @@ SPEAKER_COLUMNS: tuple[Column, ...] = (
         N_("State under Review statement seconds"),
         ("SuR statement", "Opening statement", "Déclaration liminaire", "Declaración inicial"),
     ),
+    Column(
+        "warning_seconds",
+        "session",
+        N_("Warning seconds"),
+        ("Warning", "Avertissement", "Aviso"),
+    ),
+    Column(
+        "answer_seconds",
+        "session",
+        N_("Answer seconds"),
+        ("Answer time", "Temps de réponse", "Tiempo de respuesta"),
+    ),
     Column("speaker_key", "speaker", N_("Speaker key"), ("Key", "ID", "Clé", "Clave")),
     Column(
         "name",

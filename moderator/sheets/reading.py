@@ -27,7 +27,14 @@ from moderator.sheets.problems import Place, Problem, SheetError, shown
 MAX_PROBLEMS = 50
 _SPEAKER_FIELDS = ("name", "organisation", "kind", "theme", "language", "seconds", "public_name", "publish")
 _CHOICES = ("kind", "language", "format")
-_SESSION_FIELDS = ("minutes", "question_seconds", "format", "sur_statement_seconds")
+_SESSION_FIELDS = (
+    "minutes",
+    "question_seconds",
+    "format",
+    "sur_statement_seconds",
+    "warning_seconds",
+    "answer_seconds",
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"(\d{1,2})\s*[:hH.]\s*(\d{2})(?:\s*:\s*(\d{2}))?")
 # A session that is certainly valid, to check the series' own fields and its missions apart.

@@ -69,6 +69,8 @@ def workbook(document: Mapping[str, Any], locale: str = "en", *, blank: bool = F
             "question_seconds": session.get("question_seconds"),
             "format": session.get("format"),
             "sur_statement_seconds": session.get("sur_statement_seconds"),
+            "warning_seconds": session.get("warning_seconds"),
+            "answer_seconds": session.get("answer_seconds"),
         }
         for speaker in session.get("speakers") or [{}]:
             values = {**cells, **{k: v for k, v in speaker.items() if k != "key"}}

@@ -7,7 +7,9 @@ contract tests, tests/store/contract.py). A store keeps:
 - the setup of every series (sessions, speakers, delegations) and its tokens, as hashes only;
 - one append-only event log per session: event n of a session has seq n (1, 2, ...), and an
   append names the seq it follows, so two writers cannot both append after the same seq;
-- the videos recorded for speakers.
+- the videos recorded for speakers, and their written statements (PDF);
+- the missions' presence: when each phone's socket to a session opened and closed (kept apart
+  from the event log: a connection is no fact of the meeting, and no screen is told of it).
 
 Errors are typed by their kind, never by a driver's message: `StoreUnavailable` (nothing was
 stored: read-only file, full disk, database down; `reason` says which), `SequenceConflict`
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from moderator.core.agenda import AgendaSeries, AgendaSession
+from moderator.core.attendance import PresenceSpan
 from moderator.core.state import Setup
 
 Event = dict[str, Any]
@@ -123,6 +126,16 @@ class Video:
     duration_ms: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A speaker's written statement: a PDF in the media folder, under a name that says nothing
+    of the speaker (no name, no id)."""
+
+    speaker_id: str
+    path: str
+    size: int
+
+
 class Store(Protocol):
     """A store the server runs on. Every method may raise `StoreUnavailable`."""
 
@@ -214,3 +227,33 @@ class Store(Protocol):
         ...
 
     async def video(self, speaker_id: str) -> Video | None: ...
+
+    # ---- written statements -----------------------------------------------------------------
+
+    async def save_statement(self, statement: Statement) -> None:
+        """Record (or replace) a speaker's written statement."""
+        ...
+
+    async def statement(self, speaker_id: str) -> Statement | None: ...
+
+    async def statement_named(self, path: str) -> Statement | None:
+        """The statement stored under this file name, or None."""
+        ...
+
+    # ---- presence ---------------------------------------------------------------------------
+
+    async def presence_began(self, session_id: str, state: str, at: int) -> int:
+        """A mission's phone connected to a session at `at`; returns the span's id."""
+        ...
+
+    async def presence_ended(self, span_id: int, at: int) -> None:
+        """That phone disconnected at `at` (a span already ended keeps its end)."""
+        ...
+
+    async def end_presence(self, at: int) -> int:
+        """End every span still open at `at` (the server stops); returns how many."""
+        ...
+
+    async def presence(self, session_ids: list[str]) -> list[PresenceSpan]:
+        """The spans of these sessions, by session then connection time."""
+        ...

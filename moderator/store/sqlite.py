@@ -22,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from moderator.core.agenda import AgendaSeries, AgendaSession
+from moderator.core.attendance import PresenceSpan
 from moderator.core.state import Setup, Speaker
 from moderator.store.protocol import (
     CreatedSeries,
@@ -32,6 +33,7 @@ from moderator.store.protocol import (
     SequenceConflict,
     SeriesAmendment,
     SeriesInfo,
+    Statement,
     Store,
     StoreError,
     StoreUnavailable,
@@ -70,6 +72,12 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS videos (
   speaker_id TEXT PRIMARY KEY, path TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL,
   duration_ms INTEGER);
+CREATE TABLE IF NOT EXISTS statements (
+  speaker_id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS presence (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, state TEXT NOT NULL,
+  connected_at INTEGER NOT NULL, disconnected_at INTEGER);
+CREATE INDEX IF NOT EXISTS presence_by_session ON presence (session_id, connected_at);
 """
 
 
@@ -606,6 +614,79 @@ class SQLiteStore:
     async def session_of_speaker(self, speaker_id: str) -> str | None:
         rows = await self._all("SELECT session_id FROM speakers WHERE id = ?", (speaker_id,))
         return str(rows[0][0]) if rows else None
+
+    # ---- written statements ---------------------------------------------------------------------
+
+    async def save_statement(self, statement: Statement) -> None:
+        await self._write(
+            [
+                (
+                    "INSERT OR REPLACE INTO statements VALUES (?, ?, ?)",
+                    (statement.speaker_id, statement.path, statement.size),
+                )
+            ]
+        )
+
+    async def statement(self, speaker_id: str) -> Statement | None:
+        rows = await self._all(
+            "SELECT speaker_id, path, size FROM statements WHERE speaker_id = ?", (speaker_id,)
+        )
+        return Statement(*rows[0]) if rows else None
+
+    async def statement_named(self, path: str) -> Statement | None:
+        rows = await self._all("SELECT speaker_id, path, size FROM statements WHERE path = ?", (path,))
+        return Statement(*rows[0]) if rows else None
+
+    # ---- presence -------------------------------------------------------------------------------
+
+    async def presence_began(self, session_id: str, state: str, at: int) -> int:
+        async with self._write_lock:
+            await self._transaction(
+                [
+                    (
+                        "INSERT INTO presence (session_id, state, connected_at) VALUES (?, ?, ?)",
+                        (session_id, state, at),
+                    )
+                ],
+                None,
+            )
+            rows = await self._all("SELECT last_insert_rowid()")
+        return int(rows[0][0])
+
+    async def presence_ended(self, span_id: int, at: int) -> None:
+        await self._write(
+            [
+                (
+                    "UPDATE presence SET disconnected_at = MAX(?, connected_at) "
+                    "WHERE id = ? AND disconnected_at IS NULL",
+                    (at, span_id),
+                )
+            ]
+        )
+
+    async def end_presence(self, at: int) -> int:
+        rows = await self._all("SELECT COUNT(*) FROM presence WHERE disconnected_at IS NULL")
+        await self._write(
+            [
+                (
+                    "UPDATE presence SET disconnected_at = MAX(?, connected_at) "
+                    "WHERE disconnected_at IS NULL",
+                    (at,),
+                )
+            ]
+        )
+        return int(rows[0][0])
+
+    async def presence(self, session_ids: list[str]) -> list[PresenceSpan]:
+        if not session_ids:
+            return []
+        marks = ", ".join("?" for _ in session_ids)
+        rows = await self._all(
+            "SELECT session_id, state, connected_at, disconnected_at FROM presence "
+            f"WHERE session_id IN ({marks}) ORDER BY session_id, connected_at, id",
+            session_ids,
+        )
+        return [PresenceSpan(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def _implements_the_protocol(store: SQLiteStore) -> Store:

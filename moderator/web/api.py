@@ -1,10 +1,8 @@
-"""The HTTP admin API (PROTOCOL §2): series creation and session reports."""
+"""The HTTP admin API (PROTOCOL §2): series creation (the reports are web/reports.py)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,7 +10,6 @@ from starlette.routing import Route
 
 from moderator.core.agenda import AgendaError, AgendaSeries, parse_agenda
 from moderator.core.errors import N_, Refused
-from moderator.core.report import report, report_csv
 from moderator.core.snapshot import normalised
 from moderator.core.strict_json import NotFinite, loads
 from moderator.core.view import view
@@ -100,34 +97,8 @@ def series_response(created: CreatedSeries, agenda: AgendaSeries) -> dict[str, A
         "sessions": [{**s, "links": links(s["id"])} for s in created.sessions],
         "delegations": [{**d, "join_url": urls.join(d["token"])} for d in created.delegations],
         "warnings": list(agenda.warnings),
-        "links": urls.series_links(created.series_id),
         "workspace": urls.workspace(created.series_id),
     }
-
-
-async def session_report(request: Request) -> Response:
-    who = await principal(request)
-    if who is None:
-        return unauthorised(request)
-    state = await services(request).engine.lookup(request.path_params["session_id"])
-    if state is None:
-        raise Refused("not_found", N_("There is no such session."))
-    if who.role != "admin" and not (who.role == "moderator" and who.series_id == state.setup.series_id):
-        raise Refused("forbidden", N_("Only the admin or this series' moderator may read its report."))
-    data = report(state, now_ms())
-    if request.query_params.get("format") == "csv":
-        return Response(
-            report_csv(data),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": attachment(f"report-{state.setup.key}.csv")},
-        )
-    return JSONResponse(data)
-
-
-def attachment(name: str) -> str:
-    """Content-Disposition for `name` (RFC 6266): an ASCII fallback, and the exact name encoded (RFC 5987)."""
-    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 async def session_state(request: Request) -> Response:
@@ -147,6 +118,5 @@ def routes() -> list[Route]:
     return [
         Route("/healthz", healthz),
         Route(urls.SERIES_API, create_series, methods=["POST"]),
-        Route(urls.REPORT, session_report),
         Route(urls.SESSION_API, session_state),
     ]

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp
 
+from moderator.runtime.clock import now_ms
 from moderator.runtime.engine import Engine
 from moderator.runtime.follow import Followers
 from moderator.runtime.hub import Hub
@@ -17,7 +18,19 @@ from moderator.runtime.limits import ConnectionCounter, FailureThrottle
 from moderator.runtime.screens import Screens
 from moderator.settings import Settings
 from moderator.store import open_store
-from moderator.web import api, errors, media, screens, series, sheets, workspace
+from moderator.store.protocol import Store, StoreError
+from moderator.web import (
+    api,
+    errors,
+    media,
+    record_pages,
+    reports,
+    screens,
+    series,
+    sheets,
+    statements,
+    workspace,
+)
 from moderator.web.live import live_endpoint
 from moderator.web.security import SecurityHeaders
 from moderator.web.services import Services
@@ -61,6 +74,7 @@ def create_app(settings: Settings) -> Starlette:
             engine.close()
             followers.stop()
             await hub.stop()
+            await _end_presence(store)
             await store.close()
 
     routes: list[BaseRoute] = [
@@ -68,11 +82,22 @@ def create_app(settings: Settings) -> Starlette:
         *workspace.routes(),
         *api.routes(),
         *series.routes(),
+        *reports.routes(),
+        *statements.routes(),
+        *record_pages.routes(),
         *media.routes(),
         WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
         *screens.routes(),
     ]
     return _Hardened(routes=routes, lifespan=lifespan, exception_handlers=errors.HANDLERS)
+
+
+async def _end_presence(store: Store) -> None:
+    """The phones still connected when the server stops: their presence ends now."""
+    try:
+        await store.end_presence(now_ms())
+    except StoreError as e:  # left open: each counts as ended when its session ended
+        log.warning("could not end the open presence spans: %s", e)
 
 
 class _Hardened(Starlette):

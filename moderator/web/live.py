@@ -9,6 +9,7 @@ one address) 4429. After the hello every frame gets exactly one answer.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client, encode
 from moderator.runtime.limits import TokenBucket
 from moderator.runtime.screens import Screen
+from moderator.store.protocol import StoreError
 from moderator.store.tokens import token_hash
 from moderator.web import frames
 from moderator.web.auth import Closed, hello_actor
@@ -31,6 +33,8 @@ from moderator.web.guard import EXTENSION, Connection
 from moderator.web.services import Services, services
 
 HELLO_SECONDS = 10.0
+
+log = logging.getLogger("moderator.web.live")
 
 
 def origin_allowed(ws: WebSocket, allowed: frozenset[str], public_url: str | None = None) -> bool:
@@ -122,6 +126,7 @@ async def _serve(
             client.push(encode({"type": "screen", "screen_id": client_id, "name": name}))
     if hello.follow:
         app.followers.join(series_id, client)
+    span = await _present(app, session_id, actor, now) if actor.role == "delegation" else None
     settings = app.settings
     if actor.role == "moderator":
         bucket = TokenBucket(settings.moderator_commands_per_second, settings.moderator_command_burst)
@@ -150,6 +155,24 @@ async def _serve(
         app.followers.leave(series_id, client)
         app.screens.remove(client)
         client.close()
+        if span is not None:
+            await _absent(app, span)
+
+
+async def _present(app: Services, session_id: str, actor: Actor, now: int) -> int | None:
+    """Note that this mission's phone is connected (attendance; never an event: no screen is told)."""
+    try:
+        return await app.store.presence_began(session_id, actor.state_code or "", now)
+    except StoreError as e:  # the meeting goes on without it; the attendance misses this span
+        log.warning("could not record the presence of %s in %s: %s", actor.state_code, session_id, e)
+        return None
+
+
+async def _absent(app: Services, span: int) -> None:
+    try:
+        await app.store.presence_ended(span, now_ms())
+    except StoreError as e:  # left open: it counts as ended when the session ended
+        log.warning("could not record the end of presence span %s: %s", span, e)
 
 
 async def _answer(

@@ -444,6 +444,7 @@ async def join(request: Request) -> Response:
         "current_url": f"{request.scope.get('root_path', '')}{urls.join_session(token)}",
         "screen_kind": "phone",
         "follow": True,
+        "statements_url": f"{request.scope.get('root_path', '')}{urls.join_statements(token)}",
         "countries": await _countries(request, series_id, [code, *sur_codes], lang),
         "labels": labels,
         "rules": rules.page_rules(),

@@ -29,9 +29,10 @@ from moderator.sheets.example import EXAMPLE
 from moderator.sheets.files import MAX_BYTES
 from moderator.sheets.writing import workbook
 from moderator.web import api, series, urls
-from moderator.web.api import attachment, dry_run
+from moderator.web.api import dry_run
 from moderator.web.auth import principal, unauthorised
 from moderator.web.errors import Problem
+from moderator.web.reports import attachment
 from moderator.web.services import services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -31,6 +31,14 @@ SERIES_OVERVIEW = "/api/series/{series_id}/overview"
 SPEAKER_VIDEO = "/api/speakers/{speaker_id}/video"
 SERIES_SCREEN = "/series/{series_id}/{screen}"
 SERIES_SCREENS = ("room", "speaker", "watch")
+SERIES_REPORT = "/api/series/{series_id}/report"
+REPORT_PAGE = "/series/{series_id}/report"
+REPORT_SHEET = "/series/{series_id}/report/sheet"
+STATEMENTS = "/series/{series_id}/statements"
+STATEMENT_FILE = "/statements/{name}"
+STATEMENT_API = "/api/speakers/{speaker_id}/statement"
+JOIN_STATEMENTS = "/join/{token}/statements"
+JOIN_STATEMENT = "/join/{token}/statements/{speaker_id}"
 
 
 def screen_route(screen: str) -> str:
@@ -97,6 +105,32 @@ def media(name: str) -> str:
 
 def report(session_id: str) -> str:
     return path(REPORT, session_id=session_id)
+
+
+def series_report(series_id: str) -> str:
+    return path(SERIES_REPORT, series_id=series_id)
+
+
+def report_page(series_id: str) -> str:
+    return path(REPORT_PAGE, series_id=series_id)
+
+
+def statements(series_id: str) -> str:
+    return path(STATEMENTS, series_id=series_id)
+
+
+def statement_file(name: str) -> str:
+    """A published written statement: its file name says nothing of its speaker."""
+    return path(STATEMENT_FILE, name=name)
+
+
+def join_statements(token: str) -> str:
+    return path(JOIN_STATEMENTS, token=token)
+
+
+def join_statement(token: str, speaker_id: str) -> str:
+    """A statement of the session a mission's phone follows, read with that mission's token."""
+    return path(JOIN_STATEMENT, token=token, speaker_id=speaker_id)
 
 
 def browser_patterns() -> dict[str, str]:

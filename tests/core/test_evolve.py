@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,8 @@ from moderator.core.commands import Actor, Command, Spec
 from moderator.core.decide import COMMANDS, FOLLOW_UPS, decide
 from moderator.core.errors import Refused
 from moderator.core.evolve import APPLY, Event, evolve, fold
-from moderator.core.report import report, report_csv
+from moderator.core.report import report
+from moderator.core.report_table import SERIES_COLUMNS, rows, table, to_csv
 from moderator.core.state import SessionState, initial
 from moderator.core.view import view
 from tests.support.core import MOD, SYSTEM, session
@@ -225,7 +227,7 @@ def test_evolve_folds_any_event_sequence(junk, stream, random, virtual):
     assert after.seq == state.seq + len(log)
     for role in ("moderator", "delegation", "viewer"):
         view(after, role, 30_000_000)
-    report_csv(report(after, 30_000_000))
+    to_csv(table(rows([report(state, log, 30_000_000)], UTC), SERIES_COLUMNS))
 
 
 def test_an_event_evolve_cannot_read_changes_nothing_but_seq():

@@ -73,3 +73,11 @@ def test_time_left_and_time_run_agree_with_the_shared_fixture(case: dict[str, An
     assert timer.wire() == wire
     assert timer.remaining(case["now"]) == case["remaining_ms"]
     assert timer.ran(case["now"]) == case["ran_ms"]
+    # What the room saw past the time ("+00:16"): the report's over time, the same arithmetic.
+    assert timer.overtime(case["now"]) == max(0, -case["remaining_ms"])
+
+
+def test_overtime_counts_the_adjustments():
+    t = Timer(300_000).adjust(-30_000).start(0)
+    assert (t.overtime(269_000), t.overtime(286_000)) == (0, 16_000)
+    assert t.adjust(60_000).overtime(286_000) == 0

@@ -23,11 +23,13 @@ from typing import Any
 import pytest
 
 from moderator.core.agenda import parse_agenda
+from moderator.core.attendance import PresenceSpan
 from moderator.store.protocol import (
     Event,
     SequenceConflict,
     SeriesAmendment,
     SeriesInfo,
+    Statement,
     Store,
     StoreUnavailable,
     Video,
@@ -436,6 +438,51 @@ class StoreContract:
         second = Video(speaker, f"{speaker}-b.webm", "video/webm", 99, None)
         await store.save_video(second)
         assert await store.video(speaker) == second
+
+    async def test_a_speakers_written_statement_is_recorded_replaced_and_found_by_its_file_name(
+        self, store: Store, other: Store
+    ) -> None:
+        created = await store.create_series(parse_agenda(agenda()))
+        speaker = created.sessions[0]["speakers"][0]["id"]
+        assert await store.statement(speaker) is None and await store.statement_named("x.pdf") is None
+        first = Statement(speaker, "a1.pdf", 1234)
+        await store.save_statement(first)
+        assert await other.statement(speaker) == first == await other.statement_named("a1.pdf")
+        second = Statement(speaker, "b2.pdf", 99)
+        await store.save_statement(second)
+        assert await store.statement(speaker) == second
+        assert await store.statement_named("a1.pdf") is None, "the old file name leads nowhere"
+
+    # ---- presence ---------------------------------------------------------------------------
+
+    async def test_presence_spans_open_close_and_come_back_by_session_then_time(
+        self, store: Store, other: Store
+    ) -> None:
+        a = await store.presence_began("S1", "FR", 2_000)
+        b = await store.presence_began("S1", "BR", 1_000)
+        c = await store.presence_began("S2", "FR", 5_000)
+        assert len({a, b, c}) == 3
+        await store.presence_ended(a, 3_000)
+        await store.presence_ended(a, 9_000)  # a second end changes nothing
+        assert await other.presence(["S1"]) == [
+            PresenceSpan("S1", "BR", 1_000, None),
+            PresenceSpan("S1", "FR", 2_000, 3_000),
+        ]
+        assert await store.presence([]) == []
+        assert await store.presence(["S2", "S9"]) == [PresenceSpan("S2", "FR", 5_000, None)]
+
+    async def test_ending_presence_at_shutdown_closes_only_the_open_spans(self, store: Store) -> None:
+        a = await store.presence_began("S1", "FR", 2_000)
+        await store.presence_began("S1", "BR", 2_500)
+        await store.presence_began("S1", "CU", 9_000)  # a clock behind: never a negative span
+        await store.presence_ended(a, 3_000)
+        assert await store.end_presence(8_000) == 2
+        assert await store.presence(["S1"]) == [
+            PresenceSpan("S1", "FR", 2_000, 3_000),
+            PresenceSpan("S1", "BR", 2_500, 8_000),
+            PresenceSpan("S1", "CU", 9_000, 9_000),
+        ]
+        assert await store.end_presence(10_000) == 0
 
     # ---- a database that cannot be used -----------------------------------------------------
 

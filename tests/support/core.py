@@ -60,6 +60,7 @@ class Run:
 
     def __init__(self, state: SessionState, now: int = 2_000_000) -> None:
         self.state = state
+        self.first = state  # the state before any event: what a report replays the log from
         self.now = now
         self.log: list[dict[str, Any]] = []
 

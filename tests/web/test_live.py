@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+from csv import DictReader
 from typing import Any
 
 import websockets
 from websockets.typing import Origin
 
 from benchmarks.live import Refused
+from moderator.i18n.countries import state_name
 from tests.support.live import Live
 from tests.support.server import Running
 
@@ -82,9 +85,13 @@ async def test_a_whole_scripted_pre_session_and_its_report(server: Running):
         f"/api/sessions/{server.session_id()}/report?format=csv",
         headers={"Authorization": f"Bearer {server.series['moderator_token']}"},
     )
-    lines = csv.text.strip().splitlines()
-    assert lines[0].startswith("kind,") and len(lines) == 1 + 6 + 4
-    assert {line.split(",")[0] for line in lines[1:]} == {"speaker", "question"}
+    assert csv.content.startswith("\ufeff".encode())
+    table = list(DictReader(io.StringIO(csv.content.decode("utf-8-sig"))))
+    assert list(table[0])[0] == "kind"
+    kinds = [row["kind"] for row in table]
+    assert kinds[:10] == ["speaker"] * 6 + ["question"] * 4 and set(kinds[10:]) == {"attendance"}
+    present = {row["state"] for row in table[10:]}
+    assert present == {state_name(code) for code in m}, "every mission connected through the session"
 
 
 async def test_projections_hide_the_real_name_and_topics_from_public_roles(server: Running):

@@ -10,6 +10,7 @@ import { warningWords } from "../lib/cues.js";
 import { attr, h, reconcile, show, text } from "../lib/dom.js";
 import { followWithChoice } from "../lib/follow.js";
 import { abilities } from "../lib/rules.js";
+import { fetchStatements, showStatements } from "../lib/statements.js";
 
 const { config, tr, words, connect } = boot();
 const $ = (id) => document.getElementById(id);
@@ -195,3 +196,21 @@ function renderChoices(series) {
 
 live.addEventListener("series", (ev) => renderChoices(ev.detail));
 live.addEventListener("welcome", () => live.series && renderChoices(live.series));
+
+// ---------------------------------------------------------------- the session's written statements
+
+// Listed for the session this phone follows, while it is not closed; asked again when the
+// phone moves to another session or the session closes.
+let statementsFor = null;
+async function refreshStatements() {
+  const session = live.state;
+  const key = `${live.sessionId}:${session && session.phase === "closed"}`;
+  if (!config.statements_url || key === statementsFor) return;
+  statementsFor = key;
+  try {
+    showStatements($("statements"), $("statements-list"), await fetchStatements(config.statements_url));
+  } catch {
+    statementsFor = null; /* offline: try again with the next state */
+  }
+}
+live.addEventListener("state", refreshStatements);
