@@ -15,7 +15,7 @@ import uvicorn
 
 from moderator.i18n.translation import negotiate, translate
 from moderator.settings import Settings
-from moderator.startup import StartupError, check_admin_token, database_path, preflight, storage_problem
+from moderator.startup import StartupError, check_admin_token, database, preflight, storage_problem
 from moderator.store.protocol import StoreError
 
 DEFAULT_DB = "moderator.sqlite3"
@@ -79,13 +79,20 @@ def terminal_locale() -> str:
     return "en"
 
 
-def _import(path: str, db: str) -> int:
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of a command: --db, --media (over MODERATOR_MEDIA_DIR), the environment."""
+    if args.media:
+        return Settings.from_env(args.db, media_dir=Path(args.media))
+    return Settings.from_env(args.db)
+
+
+def _import(path: str, settings: Settings) -> int:
     from moderator.importer import import_file
 
     try:
-        created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
+        created, text = asyncio.run(import_file(Path(path), settings, terminal_locale()))
     except (StoreError, OSError) as e:
-        raise storage_problem(Path(db), e) from None
+        raise storage_problem(settings.db_url or settings.db_path, e) from None
     print(text)
     return 0 if created else 1
 
@@ -93,7 +100,7 @@ def _import(path: str, db: str) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from moderator.importer import prepare_demo
 
-    settings = Settings.from_env(args.db)
+    settings = _settings(args)
     text = asyncio.run(
         prepare_demo(settings, f"http://{args.host}:{args.port}", datetime.now(UTC), terminal_locale())
     )
@@ -111,21 +118,31 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
-        p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB})")
     p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
     p.add_argument("file")
-    p.add_argument("--db", default=DEFAULT_DB)
+    for p in sub.choices.values():
+        p.add_argument(
+            "--db",
+            default=DEFAULT_DB,
+            help=f"SQLite file (default ./{DEFAULT_DB}), or postgresql://user@host:5432/database",
+        )
+        p.add_argument(
+            "--media",
+            default=None,
+            help="folder of the videos (default: MODERATOR_MEDIA_DIR, else beside the SQLite file, "
+            "else ./moderator-media); with PostgreSQL, one folder shared by every process",
+        )
     args = parser.parse_args(argv)
     try:
-        args.db = str(database_path(args.db))
+        args.db = database(args.db)
         if args.command == "import":
-            return _import(args.file, args.db)
-        _check_start(Settings.from_env(args.db))
+            return _import(args.file, _settings(args))
+        _check_start(_settings(args))
     except StartupError as e:
         print(translate(terminal_locale(), e.message, e.params), file=sys.stderr)
         return 2
     if args.command == "serve":
-        serve(Settings.from_env(args.db), args.host, args.port)
+        serve(_settings(args), args.host, args.port)
         return 0
     return _demo(args)
 
