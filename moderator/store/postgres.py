@@ -141,6 +141,10 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+class _AlreadyThere(Exception):
+    """Another process wrote it first (rolls the transaction back)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Head:
     """Something for the delivery task: a commit of this process (its events known), or a
@@ -329,7 +333,8 @@ class PostgresStore:
     # ---- the admin token ------------------------------------------------------------------------
 
     async def ensure_admin_token(self, from_env: str | None) -> str | None:
-        """Make `from_env` the admin token, or on first start generate one; return it only if generated."""
+        """Make `from_env` the admin token, or on first start generate one; return it only if generated.
+        Several processes starting at once on a new database: one generates it (an advisory lock)."""
         rows = await self._all("SELECT hash FROM tokens WHERE kind = 'admin'")
         if from_env:
             wanted = token_hash(from_env)
@@ -337,15 +342,29 @@ class PostgresStore:
                 return None
             await self._write(
                 [
-                    ("DELETE FROM tokens WHERE kind = 'admin'", ()),
-                    ("INSERT INTO tokens (hash, kind) VALUES (%s, 'admin')", (wanted,)),
+                    ("DELETE FROM tokens WHERE kind = 'admin' AND hash <> %s", (wanted,)),
+                    (
+                        "INSERT INTO tokens (hash, kind) VALUES (%s, 'admin') ON CONFLICT DO NOTHING",
+                        (wanted,),
+                    ),
                 ]
             )
             return None
         if rows:
             return None
         token = new_token()
-        await self._write([("INSERT INTO tokens (hash, kind) VALUES (%s, 'admin')", (token_hash(token),))])
+
+        async def none_yet(conn: Connection) -> None:
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            if await self._all("SELECT 1 FROM tokens WHERE kind = 'admin'", (), conn):
+                raise _AlreadyThere
+
+        try:
+            await self._write(
+                [("INSERT INTO tokens (hash, kind) VALUES (%s, 'admin')", (token_hash(token),))], none_yet
+            )
+        except _AlreadyThere:
+            return None  # another process generated it meanwhile (and printed it)
         return token
 
     async def principal(self, token: str) -> Principal | None:
