@@ -57,6 +57,7 @@ def haproxy_config(port: int, servers: list[tuple[str, int]], maxconn: int = 400
         "defaults",
         "  mode http",
         "  option http-server-close",
+        "  option forwardfor  # the server sees the client's address (uvicorn trusts it from 127.0.0.1)",
         "  timeout connect 1s",
         "  timeout client 60s",
         "  timeout server 60s",

@@ -4,9 +4,10 @@ socket is SIGKILLed in the middle of a stream of commands, round after round.
     python -m benchmarks.failover --rounds 20
 
 Set-up: a speaker on the floor and a running timer; a moderator, 50 viewers and 10 missions
-connected through HAProxy (every client reconnects through it when its socket drops, as the
-screens do). Each round the moderator pipelines `message.show` (4 in flight); at a random moment
-the process holding its socket (HAProxy names it in a response header) gets SIGKILL. Then:
+connected through HAProxy (every client reconnects through it when its socket drops, with the
+screens' backoff: the first attempt 0.5 to 1 s after the loss). Each round the moderator
+pipelines `message.show` (4 in flight); at a random moment the process holding its socket
+(HAProxy names it in a response header) gets SIGKILL. Then:
 
 - every client whose socket was on that process is back, through HAProxy on another process,
   within `BACK_WITHIN_S` (from the kill to its new `state`);
@@ -58,32 +59,48 @@ class Client:
         self.back_at: list[float] = []  # when each new state came after a loss (time.monotonic)
         self.timers: list[dict[str, Any]] = []  # the timer of each first state after a (re)connect
         self.connected = asyncio.Event()
+        self._reconnected = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
-    async def _open(self) -> Live:
+    async def _open(self, again: bool) -> Live:
+        """A new socket; after a loss, with the screens' backoff (static/js/lib/backoff.js: a
+        random wait in the upper half of a ceiling doubling from 1 s) before each attempt."""
+        attempt = 0
         while True:
+            if again:
+                ceiling = min(30.0, 2.0**attempt)
+                await asyncio.sleep(ceiling / 2 + random.random() * ceiling / 2)
             try:
                 return await Live.open(self.url, self.origin, self.token, within=3)
             except (WebSocketException, Refused, OSError, TimeoutError):
-                await asyncio.sleep(0.05)  # HAProxy has not seen the process die yet: at once again
+                attempt += 1
+                again = True
 
     async def _run(self) -> None:
         while True:
-            live = await self._open()
+            live = await self._open(again=self.lost_at is not None)
             headers = live.ws.response.headers if live.ws.response is not None else {}
             self.server = str(headers.get(SERVED_BY, ""))
             self.timers.append(dict(live.state["timer"]))
+            self.live = live
             if self.lost_at is not None:
                 self.back_at.append(time.monotonic())
                 self.lost_at = None
-            self.live = live
+                async with self._reconnected:
+                    self._reconnected.notify_all()
             self.connected.set()
             await live.wait_closed()
             self.connected.clear()
             self.lost_at = time.monotonic()
+
+    async def back_after(self, t: float, within: float = 30) -> float:
+        """Until this client has a new socket opened after time `t`; when it came."""
+        async with asyncio.timeout(within), self._reconnected:
+            await self._reconnected.wait_for(lambda: bool(self.back_at) and self.back_at[-1] > t)
+        return self.back_at[-1]
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -165,8 +182,11 @@ async def _round(
     _log(f"round {k}: killed {victim_name} ({len(on_victim)} clients on it)")
     await stream
     _log(f"round {k}: stream ended, {len(acked)} acked of {sent[0]}")
+    try:
+        back = [t - killed_at for t in await asyncio.gather(*(cl.back_after(killed_at) for cl in on_victim))]
+    except TimeoutError:
+        back = [cl.back_at[-1] - killed_at for cl in on_victim if cl.back_at and cl.back_at[-1] > killed_at]
     await _all_connected(clients, within=30)
-    back = [cl.back_at[-1] - killed_at for cl in on_victim if cl.back_at and cl.back_at[-1] > killed_at]
     moved = sum(1 for cl in on_victim if cl.server != victim_name)
     last = await _command(mod, "message.show", {"text": f"r{k}-end", "to": "room"})
     for cl in clients:
