@@ -188,6 +188,10 @@ class Live:
     def closed(self) -> bool:
         return self._reader.done()
 
+    async def wait_closed(self) -> None:
+        """Until the socket is closed (by either side, or lost)."""
+        await asyncio.gather(self._reader, return_exceptions=True)
+
     async def send_command(self, name: str, args: dict[str, Any] | None = None) -> asyncio.Future[Answer]:
         """Send one command; the future resolves with its answer (pipelining allowed)."""
         cid = f"b{next(self._ids)}"

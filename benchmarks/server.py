@@ -76,12 +76,13 @@ class ServerError(RuntimeError):
 class Server:
     """One `moderator serve` process; restartable on the same database file."""
 
-    def __init__(self, db: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Path | str | None = None, env: dict[str, str] | None = None) -> None:
+        """`db`: a SQLite file (default: a new one in a temporary folder) or a postgresql:// URL."""
         self._tmp: str | None = None
         if db is None:
             self._tmp = tempfile.mkdtemp(prefix="moderator-bench-")
             db = Path(self._tmp) / "bench.sqlite3"
-        self.db = db
+        self.db: Path | str = db
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.ws_base = f"ws://{HOST}:{self.port}"

@@ -17,7 +17,7 @@ from moderator.address import BadPublicUrl, public_url, server_base
 from moderator.core.errors import N_
 from moderator.i18n.translation import negotiate, translate
 from moderator.settings import Settings
-from moderator.startup import StartupError, check_admin_token, database_path, preflight, storage_problem
+from moderator.startup import StartupError, check_admin_token, database, preflight, storage_problem
 from moderator.store.protocol import StoreError
 
 DEFAULT_DB = "moderator.sqlite3"
@@ -103,10 +103,13 @@ def links_base(settings: Settings, host: str, port: int) -> str:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """The settings of serve, demo and import: the environment's, with --public-url over it."""
+    """The settings of serve, demo and import: the environment's, with --public-url and --media
+    (over MODERATOR_PUBLIC_URL and MODERATOR_MEDIA_DIR) over it."""
     overrides: dict[str, object] = {}
     if getattr(args, "public_url", None):
         overrides["public_url"] = args.public_url
+    if getattr(args, "media", None):
+        overrides["media_dir"] = Path(args.media)
     settings = Settings.from_env(args.db, **overrides)
     base = links_base(settings, getattr(args, "host", "0.0.0.0"), getattr(args, "port", DEFAULT_PORT))
     return Settings.from_env(args.db, **{**overrides, "public_url": base})
@@ -115,12 +118,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _import(path: str, settings: Settings) -> int:
     from moderator.importer import import_file
 
-    db = str(settings.db_path)
     try:
         base = settings.public_url or ""
         created, text = asyncio.run(import_file(Path(path), settings, terminal_locale(), base))
     except (StoreError, OSError) as e:
-        raise storage_problem(Path(db), e) from None
+        raise storage_problem(settings.db_url or settings.db_path, e) from None
     print(text)
     return 0 if created else 1
 
@@ -144,15 +146,25 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=DEFAULT_PORT)
-        p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB})")
         p.add_argument("--public-url", help=PUBLIC_URL_HELP)
     p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
     p.add_argument("file")
-    p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--public-url", help=PUBLIC_URL_HELP)
+    for p in sub.choices.values():
+        p.add_argument(
+            "--db",
+            default=DEFAULT_DB,
+            help=f"SQLite file (default ./{DEFAULT_DB}), or postgresql://user@host:5432/database",
+        )
+        p.add_argument(
+            "--media",
+            default=None,
+            help="folder of the videos (default: MODERATOR_MEDIA_DIR, else beside the SQLite file, "
+            "else ./moderator-media); with PostgreSQL, one folder shared by every process",
+        )
     args = parser.parse_args(argv)
     try:
-        args.db = str(database_path(args.db))
+        args.db = database(args.db)
         settings = _settings(args)
         if args.command == "import":
             return _import(args.file, settings)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def is_postgres_url(value: str) -> bool:
+    """Whether a --db value names a PostgreSQL database (postgresql://... or postgres://...)."""
+    return value.lower().startswith(("postgresql://", "postgres://"))
 
 
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = Path("moderator.sqlite3")
-    media_dir: Path | None = None  # default: "<db name>-media" beside the database
+    db_url: str | None = None  # a postgresql:// URL: PostgreSQL instead of the SQLite file db_path
+    media_dir: Path | None = None  # --media / MODERATOR_MEDIA_DIR; default: "<db name>-media" beside it
     admin_token: str | None = None  # MODERATOR_ADMIN_TOKEN
     allowed_origins: frozenset[str] = field(
         default_factory=frozenset
@@ -32,16 +39,32 @@ class Settings:
 
     @property
     def media(self) -> Path:
-        return self.media_dir or self.db_path.parent / f"{self.db_path.stem}-media"
+        """Where videos are kept. With PostgreSQL every process must see the same folder (a shared
+        volume): without --media it is ./moderator-media, where the server was started."""
+        if self.media_dir is not None:
+            return self.media_dir
+        if self.db_url is not None:
+            return Path("moderator-media")
+        return self.db_path.parent / f"{self.db_path.stem}-media"
+
+    @property
+    def database(self) -> str:
+        """The database as the person gave it (a URL without its password, or the file's path)."""
+        if self.db_url is not None:
+            return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1…@", self.db_url)
+        return str(self.db_path)
 
     @classmethod
     def from_env(cls, db_path: str | Path, **overrides: object) -> Settings:
+        """`db_path`: a SQLite file, or a postgresql:// URL (checked by startup.database_path)."""
         env = os.environ
         origins = frozenset(
             o.strip().rstrip("/") for o in env.get("MODERATOR_ALLOWED_ORIGINS", "").split(",") if o.strip()
         )
+        url = str(db_path) if is_postgres_url(str(db_path)) else None
         values: dict[str, object] = {
-            "db_path": Path(db_path),
+            "db_path": Path("moderator.sqlite3") if url else Path(db_path),
+            "db_url": url,
             "admin_token": env.get("MODERATOR_ADMIN_TOKEN") or None,
             "allowed_origins": origins,
         }

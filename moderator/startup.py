@@ -1,4 +1,5 @@
-"""Checks before the server starts: the --db value, the admin token, the database itself.
+"""Checks before the server starts: the --db value (a SQLite file or a postgresql:// URL), the
+admin token, the database itself.
 
 Each failure is a `StartupError`: one sentence for the person at the terminal (the CLI prints
 it, no traceback, and exits 2). They run before uvicorn, because a failure inside uvicorn's
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from moderator.core.errors import N_, Phrase, fill
-from moderator.settings import Settings
+from moderator.settings import Settings, is_postgres_url
 from moderator.store import open_store
 from moderator.store.protocol import Reason, StoreError, StoreUnavailable
 
@@ -29,20 +30,20 @@ class StartupError(Exception):
         self.params = params
 
 
+def database(value: str) -> str:
+    """The database a --db value names: a postgresql:// URL as it is (PostgreSQL checks it when
+    the store opens), else the SQLite file's path (see database_path)."""
+    if is_postgres_url(value.strip()):
+        return value.strip()
+    return str(database_path(value))
+
+
 def database_path(value: str) -> Path:
     """The SQLite file a --db value names: a path, or `sqlite:PATH` (also `sqlite:///PATH`)."""
     match = _SCHEME.match(value)
     if match is not None:
         scheme = match.group(1).lower()
         rest = value[match.end() :]
-        if scheme in ("postgresql", "postgres"):
-            raise StartupError(
-                N_(
-                    "--db %(db)s: PostgreSQL is not supported yet; give the path of a SQLite file, "
-                    "such as ./moderator.sqlite3."
-                ),
-                db=_redacted(value),
-            )
         if scheme != "sqlite":
             raise StartupError(
                 N_(
@@ -96,8 +97,26 @@ _REASONS: dict[Reason, str] = {
 }
 
 
-def storage_problem(path: Path, error: BaseException) -> StartupError:
+_POSTGRES_REASONS: dict[Reason, str] = {
+    "cannot_open": N_("PostgreSQL cannot be reached there, or it refused the connection (%(detail)s)"),
+    "permission": N_("PostgreSQL refused this user (%(detail)s)"),
+    "read_only": N_("PostgreSQL takes no writes there (%(detail)s)"),
+}
+
+
+def storage_problem(db: str | Path, error: BaseException) -> StartupError:
     """The sentence for a database that cannot be opened or written, by the kind of the error."""
+    path = str(db)
+    if isinstance(error, StoreError) and is_postgres_url(path):
+        detail = error.detail if isinstance(error, StoreUnavailable) else str(error)
+        reason_text = N_("PostgreSQL refused it (%(detail)s)")
+        if isinstance(error, StoreUnavailable) and error.reason in _POSTGRES_REASONS:
+            reason_text = _POSTGRES_REASONS[error.reason]
+        return StartupError(
+            N_("Cannot use the database %(db)s: %(reason)s."),
+            db=_redacted(path),
+            reason=Phrase(reason_text, detail=detail.splitlines()[0] if detail else "?"),
+        )
     if isinstance(error, StoreError):
         reason: str | Phrase
         if isinstance(error, StoreUnavailable) and error.reason in _REASONS:
@@ -121,10 +140,10 @@ async def preflight(settings: Settings) -> str | None:
     try:
         store = await open_store(settings)
     except (StoreError, OSError) as e:
-        raise storage_problem(settings.db_path, e) from None
+        raise storage_problem(settings.db_url or settings.db_path, e) from None
     try:
         return await store.ensure_admin_token(settings.admin_token)
     except StoreError as e:
-        raise storage_problem(settings.db_path, e) from None
+        raise storage_problem(settings.db_url or settings.db_path, e) from None
     finally:
         await store.close()

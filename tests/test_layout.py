@@ -11,8 +11,24 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "moderator"
 
 FORBIDDEN = {
-    "core": ("moderator.store", "moderator.runtime", "moderator.web", "starlette", "uvicorn", "aiosqlite"),
-    "i18n": ("moderator.store", "moderator.runtime", "moderator.web", "starlette", "uvicorn", "aiosqlite"),
+    "core": (
+        "moderator.store",
+        "moderator.runtime",
+        "moderator.web",
+        "starlette",
+        "uvicorn",
+        "aiosqlite",
+        "psycopg",
+    ),
+    "i18n": (
+        "moderator.store",
+        "moderator.runtime",
+        "moderator.web",
+        "starlette",
+        "uvicorn",
+        "aiosqlite",
+        "psycopg",
+    ),
     "store": ("moderator.runtime", "moderator.web", "starlette", "uvicorn"),
     "runtime": ("moderator.web", "starlette", "uvicorn"),
 }
@@ -48,7 +64,14 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(package: str) -> None:
 
 # The database's implementations and drivers: only moderator/store may name them (its
 # __init__.open_store picks the implementation); everything else depends on store.protocol.
-IMPLEMENTATIONS = ("moderator.store.sqlite", "sqlite3", "aiosqlite")
+IMPLEMENTATIONS = (
+    "moderator.store.sqlite",
+    "sqlite3",
+    "aiosqlite",
+    "moderator.store.postgres",
+    "psycopg",
+    "psycopg_pool",
+)
 
 
 def test_only_the_store_knows_its_implementation_and_driver() -> None:

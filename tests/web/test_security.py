@@ -214,14 +214,16 @@ def test_a_file_that_is_not_a_database_stops_the_start_with_one_sentence(tmp_pat
 
 @pytest.mark.slow
 def test_a_db_url_the_server_cannot_use_is_refused_at_start(tmp_path: Path):
-    """postgresql://, mysql://: refused with a sentence, no folder created; sqlite:PATH is a path."""
-    url = "postgresql://mod:secret-password@db.example/upr"
+    """A postgresql:// server nothing answers at, mysql://: refused with a sentence (the password
+    never shown), no folder created; sqlite:PATH is a path."""
+    url = f"postgresql://mod:secret-password@127.0.0.1:{free_port()}/upr"  # nothing listens there
     for command in ("serve", "demo"):
         done = _moderator(command, "--port", str(free_port()), "--db", url, cwd=tmp_path)
-        _one_sentence(done, "PostgreSQL is not supported yet")
+        _one_sentence(done, "PostgreSQL cannot be reached")
         assert "secret-password" not in done.stderr
     done = _moderator("import", str(_agenda_file(tmp_path)), "--db", url, cwd=tmp_path)
     _one_sentence(done, "PostgreSQL")
+    assert "secret-password" not in done.stderr
     done = _moderator("serve", "--db", "mysql://db.example/upr", cwd=tmp_path)
     _one_sentence(done, "'mysql:'")
     done = _moderator("serve", "--db", str(tmp_path), cwd=tmp_path)
