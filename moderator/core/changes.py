@@ -178,7 +178,11 @@ def _speaker_changes(
     for key, (j, sp) in olds.items():
         if key not in news:
             where = f"sessions[{old_i}].speakers[{j}]"
-            diff.changes.append(_change("removed", "speaker", where, key=key, id=sp["id"], name=sp["name"]))
+            diff.changes.append(
+                _change(
+                    "removed", "speaker", where, session=old["key"], key=key, id=sp["id"], name=sp["name"]
+                )
+            )
             run.run(where, "speaker.remove", {"speaker_id": sp["id"]})
     for key, (j, sp) in news.items():
         if key in olds:
@@ -186,7 +190,15 @@ def _speaker_changes(
             if fields:
                 where = f"sessions[{i}].speakers[{j}]"
                 diff.changes.append(
-                    _change("changed", "speaker", where, key=key, id=olds[key][1]["id"], fields=fields)
+                    _change(
+                        "changed",
+                        "speaker",
+                        where,
+                        session=old["key"],
+                        key=key,
+                        id=olds[key][1]["id"],
+                        fields=fields,
+                    )
                 )
                 run.run(
                     where, "speaker.update", {"speaker_id": olds[key][1]["id"], **{n: sp[n] for n in fields}}
@@ -195,13 +207,23 @@ def _speaker_changes(
     for key, (j, sp) in news.items():
         where = f"sessions[{i}].speakers[{j}]"
         if key not in olds:
-            diff.changes.append(_change("added", "speaker", where, key=key, name=sp["name"]))
+            diff.changes.append(
+                _change("added", "speaker", where, session=old["key"], key=key, name=sp["name"])
+            )
             run.run(where, "speaker.add", {**sp, "position": min(j, len(run.state.speakers))})
             continue
         if key not in in_order:
             moved = {"old": olds[key][0], "new": j}
             diff.changes.append(
-                _change("moved", "speaker", where, key=key, id=olds[key][1]["id"], position=moved)
+                _change(
+                    "moved",
+                    "speaker",
+                    where,
+                    session=old["key"],
+                    key=key,
+                    id=olds[key][1]["id"],
+                    position=moved,
+                )
             )
         speaker_id = run.speaker_id(key)
         keys = [s.key for s in run.state.speakers]
