@@ -170,7 +170,8 @@ def test_the_opening_statement_has_its_own_time_and_is_recorded():
     run.tick(250_000)
     assert view(run.state, "moderator", run.now)["sur_statement"]["status"] == "speaking"
     run.do("speaker.call", speaker_id="s1")  # the first speaker ends the statement
-    assert run.state.phase == "statements" and run.state.statement.status == "done"
+    after: SessionState = run.state  # mypy narrowed run.state.phase above
+    assert after.phase == "statements" and after.statement.status == "done"
     made = report(run.state, run.now)["sur_statement"]
     assert made == {
         "state": {"code": "DE", "name": "Germany"},
@@ -228,7 +229,8 @@ def test_adds_moves_and_removes_keep_ids_unique_and_the_order_a_permutation(stre
     """Ids and keys stay unique; a move or any other command keeps the same set of speakers (a
     permutation), an add adds one, a remove takes one that never spoke; replay gives the same."""
     start = fold(session(3), [{"type": "session.opened", "at": 1}])
-    state, log, now = start, [], 10_000
+    state, now = start, 10_000
+    log: list[dict[str, Any]] = []
     for name, args in stream:
         now += 1000
         if "speaker_id" in args:  # an index into the current list (or past it: not_found)
