@@ -26,7 +26,7 @@ from moderator.core.commands import Actor, Command
 from moderator.core.decide import decide
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
-from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, iso, normalised, session_doc
+from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, normalised, session_doc
 from moderator.core.state import SessionState
 
 Event = dict[str, Any]
@@ -51,9 +51,9 @@ class Conflict:
     where: str
     refused: Refused
 
-    def wire(self, translate: Any = None) -> dict[str, Any]:
-        message = self.refused.english() if translate is None else translate(self.refused)
-        return {"code": self.refused.code, "where": self.where, "message": message}
+    def wire(self, message: str | None = None) -> dict[str, Any]:
+        """The preview's form; `message`: the sentence translated (else in English)."""
+        return {"code": self.refused.code, "where": self.where, "message": message or self.refused.english()}
 
 
 @dataclass(slots=True)
@@ -291,8 +291,3 @@ def _delegation_changes(current: Current, agenda: AgendaSeries, out: Diff) -> No
             fields = {"label": {"old": old[code][1], "new": d.label}}
             out.changes.append(_change("changed", "delegation", where, state=code, fields=fields))
             out.delegations_relabelled.append(d)
-
-
-def preview_start(start_ms: int, timezone: str) -> str:
-    """A start as the preview shows it (the document's ISO form in the series' zone)."""
-    return iso(start_ms, timezone)

@@ -83,7 +83,7 @@ async def put_series(request: Request) -> Response:
             {
                 "changes": found.changes,
                 "conflicts": [
-                    c.wire(lambda r: translate(lang, r.message, r.params)) for c in found.conflicts
+                    c.wire(translate(lang, c.refused.message, c.refused.params)) for c in found.conflicts
                 ],
                 "warnings": found.warnings,
             }
