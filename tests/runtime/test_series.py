@@ -121,3 +121,38 @@ async def test_a_conflict_in_one_session_stores_nothing_in_the_others(two):
     assert not outcome.stored and outcome.diff.conflicts == [] and await ours.store.events(first) == []
     outcome = await amend(ours.engine, ours.store, created.series_id, parse_agenda(doc), None)
     assert outcome.stored and len(ours.engine.state(first).speakers) == 5
+
+
+async def test_after_a_put_a_restart_folds_the_same_series(two, tmp_path):
+    """The setup tables keep each session as created and its log the changes: a new engine on the
+    same file (a restart) rebuilds exactly the states the PUT left, new sessions included."""
+    ours, _, created = two
+    first = created.sessions[0]["id"]
+    await ours.do(first, "session.open")
+    doc = agenda(title="After the PUT", venue="Online")
+    speakers = doc["sessions"][0]["speakers"]
+    speakers.insert(0, speakers.pop())
+    speakers[2] = {"key": "n", "name": "New", "kind": "nhri", "language": "es", "seconds": 600}
+    doc["sessions"][0]["start"] = "2030-12-10T10:15:00+01:00"
+    doc["sessions"][1]["format"] = "virtual"
+    doc["sessions"].append(
+        {
+            "key": "KE",
+            "state_under_review": "KE",
+            "start": "2030-12-11T10:00:00+01:00",
+            "speakers": [{"key": "k", "name": "Kamau", "kind": "cso", "language": "en"}],
+        }
+    )
+    outcome = await amend(ours.engine, ours.store, created.series_id, parse_agenda(doc), None)
+    assert outcome.stored, outcome.diff.conflicts
+    ids = await ours.store.series_sessions(created.series_id)
+    before = {sid: ours.engine.state(sid) for sid in ids}
+    again = await process(tmp_path / "m.sqlite3")
+    try:
+        after = {sid: again.engine.state(sid) for sid in ids}
+    finally:
+        again.engine.close()
+        await again.store.close()
+    assert after == before
+    assert [s.key for s in after[first].speakers] == ["a6", "a1", "n", "a3", "a4", "a5"]
+    assert after[first].setup.series_title == "After the PUT" and after[ids[1]].setup.format == "virtual"
