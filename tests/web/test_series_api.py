@@ -60,6 +60,8 @@ async def test_get_is_the_agenda_with_ids_and_links_and_no_tokens(server: Runnin
     assert [sp["key"] for sp in first["speakers"]] == ["a1", "a2", "a3", "a4", "a5", "a6"]
     assert first["speakers"][0]["id"] == server.series["sessions"][0]["speakers"][0]["id"]
     assert first["speakers"][0]["public_name"] == "A journalist" and first["speakers"][0]["seconds"] == 420
+    assert first["phase"] == "scheduled" and first["speakers"][0]["status"] == "waiting"
+    assert first["speakers"][0]["spoken_ms"] == 0 and first["speakers"][0]["video_url"] is None
     assert {d["state"] for d in body["delegations"]} == {"AM", "SE", "GY", "KI", "FR", "BR", "KE", "JP"}
     text = str(body)
     assert server.series["moderator_token"] not in text and server.token("FR") not in text
