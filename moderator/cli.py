@@ -115,9 +115,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(args.db, **{**overrides, "public_url": base})
 
 
-def _import(path: str, settings: Settings) -> int:
-    from moderator.importer import import_file
+def _import(path: str, settings: Settings, series: str | None = None) -> int:
+    from moderator.importer import amend_file, import_file
 
+    if series is not None:
+        token = os.environ.get("MODERATOR_SERIES_TOKEN") or None
+        try:
+            done, text = asyncio.run(amend_file(Path(path), settings, series, terminal_locale(), token))
+        except (StoreError, OSError) as e:
+            raise storage_problem(settings.db_url or settings.db_path, e) from None
+        print(text, file=sys.stdout if done else sys.stderr)
+        return 0 if done else 1
     try:
         base = settings.public_url or ""
         created, text = asyncio.run(import_file(Path(path), settings, terminal_locale(), base))
@@ -162,12 +170,18 @@ def main(argv: list[str] | None = None) -> int:
             help="folder of the videos (default: MODERATOR_MEDIA_DIR, else beside the SQLite file, "
             "else ./moderator-media); with PostgreSQL, one folder shared by every process",
         )
+    p.add_argument(
+        "--series",
+        metavar="ID",
+        help="bring this existing series to the file instead (ids and tokens kept; "
+        "to add missions, set MODERATOR_SERIES_TOKEN to its moderator token)",
+    )
     args = parser.parse_args(argv)
     try:
         args.db = database(args.db)
         settings = _settings(args)
         if args.command == "import":
-            return _import(args.file, settings)
+            return _import(args.file, settings, args.series)
         _check_start(settings)
     except StartupError as e:
         print(translate(terminal_locale(), e.message, e.params), file=sys.stderr)

@@ -27,7 +27,7 @@ from moderator.core.commands import Actor, Command
 from moderator.core.decide import decide
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
-from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, iso, normalised, session_doc
+from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, normalised, session_doc
 from moderator.core.state import SessionState
 
 Event = dict[str, Any]
@@ -52,9 +52,9 @@ class Conflict:
     where: str
     refused: Refused
 
-    def wire(self, translate: Any = None) -> dict[str, Any]:
-        message = self.refused.english() if translate is None else translate(self.refused)
-        return {"code": self.refused.code, "where": self.where, "message": message}
+    def wire(self, message: str | None = None) -> dict[str, Any]:
+        """The preview's form; `message`: the sentence translated (else in English)."""
+        return {"code": self.refused.code, "where": self.where, "message": message or self.refused.english()}
 
 
 @dataclass(slots=True)
@@ -109,7 +109,6 @@ class _Session:
     """Decides one kept session's changes in order, on a tentative state, as the engine would."""
 
     def __init__(self, state: SessionState, now: int, diff: Diff) -> None:
-        self.start = state
         self.state = state
         self.now = now
         self.diff = diff
@@ -155,7 +154,7 @@ def _session_changes(
             {"state_under_review": s.state_under_review},
             SYSTEM,
         )
-    updates = {n: (new[n] if n != "start" else new["start"]) for n in _SESSION_UPDATES if n in changed}
+    updates = {n: new[n] for n in _SESSION_UPDATES if n in changed}
     if updates and not run.run(where, "session.update", updates):
         diff.conflicts.pop()  # say which field: decide each one alone
         for name, value in updates.items():
@@ -177,7 +176,11 @@ def _speaker_changes(
     for key, (j, sp) in olds.items():
         if key not in news:
             where = f"sessions[{old_i}].speakers[{j}]"
-            diff.changes.append(_change("removed", "speaker", where, key=key, id=sp["id"], name=sp["name"]))
+            diff.changes.append(
+                _change(
+                    "removed", "speaker", where, session=old["key"], key=key, id=sp["id"], name=sp["name"]
+                )
+            )
             run.run(where, "speaker.remove", {"speaker_id": sp["id"]})
     for key, (j, sp) in news.items():
         if key in olds:
@@ -185,7 +188,15 @@ def _speaker_changes(
             if fields:
                 where = f"sessions[{i}].speakers[{j}]"
                 diff.changes.append(
-                    _change("changed", "speaker", where, key=key, id=olds[key][1]["id"], fields=fields)
+                    _change(
+                        "changed",
+                        "speaker",
+                        where,
+                        session=old["key"],
+                        key=key,
+                        id=olds[key][1]["id"],
+                        fields=fields,
+                    )
                 )
                 run.run(
                     where, "speaker.update", {"speaker_id": olds[key][1]["id"], **{n: sp[n] for n in fields}}
@@ -194,13 +205,23 @@ def _speaker_changes(
     for key, (j, sp) in news.items():
         where = f"sessions[{i}].speakers[{j}]"
         if key not in olds:
-            diff.changes.append(_change("added", "speaker", where, key=key, name=sp["name"]))
+            diff.changes.append(
+                _change("added", "speaker", where, session=old["key"], key=key, name=sp["name"])
+            )
             run.run(where, "speaker.add", {**sp, "position": min(j, len(run.state.speakers))})
             continue
         if key not in in_order:
             moved = {"old": olds[key][0], "new": j}
             diff.changes.append(
-                _change("moved", "speaker", where, key=key, id=olds[key][1]["id"], position=moved)
+                _change(
+                    "moved",
+                    "speaker",
+                    where,
+                    session=old["key"],
+                    key=key,
+                    id=olds[key][1]["id"],
+                    position=moved,
+                )
             )
         speaker_id = run.speaker_id(key)
         keys = [s.key for s in run.state.speakers]
@@ -268,8 +289,3 @@ def _delegation_changes(current: Current, agenda: AgendaSeries, out: Diff) -> No
             fields = {"label": {"old": old[code][1], "new": d.label}}
             out.changes.append(_change("changed", "delegation", where, state=code, fields=fields))
             out.delegations_relabelled.append(d)
-
-
-def preview_start(start_ms: int, timezone: str) -> str:
-    """A start as the preview shows it (the document's ISO form in the series' zone)."""
-    return iso(start_ms, timezone)

@@ -377,8 +377,6 @@ _SESSION_FIELDS: dict[str, tuple[type, ...]] = {
     "sur_statement_seconds": (int, type(None)),
     "warning_seconds": (int,),
     "answer_seconds": (int,),
-    "series_title": (str,),
-    "venue": (str,),
     "state_under_review": (str,),
 }
 

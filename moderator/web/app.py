@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
         followers = Followers(engine.states, engine.clock)
         engine.listen(followers.changed)
         hub.start()
+        following = asyncio.get_running_loop().create_task(engine.follow())  # other processes' changes
         app.state.services = Services(
             settings=settings,
             store=store,
@@ -71,6 +73,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            following.cancel()
             engine.close()
             followers.stop()
             await hub.stop()

@@ -18,6 +18,7 @@ CARDS_SHEET = "/series/{series_id}/cards/sheet"
 MEDIA = "/media/{name}"
 STATIC = "/static"
 SERIES_API = "/api/series"
+SERIES_ITEM_API = "/api/series/{series_id}"  # GET and PUT (PROTOCOL §4)
 SESSION_API = "/api/sessions/{session_id}"
 REPORT = "/api/sessions/{session_id}/report"
 WORKSPACE = "/series/{series_id}"
@@ -139,10 +140,3 @@ def browser_patterns() -> dict[str, str]:
         "console": screen_route("console").replace("{session_id}", "%(session_id)s"),
         "report": REPORT.replace("{session_id}", "%(session_id)s"),
     }
-
-
-SERIES_ITEM_API = "/api/series/{series_id}"
-
-
-def series_api(series_id: str) -> str:
-    return path(SERIES_ITEM_API, series_id=series_id)

@@ -60,8 +60,6 @@ ARG_VALUES = {
     "sur_statement_seconds": st.sampled_from([None, 30, 300]),
     "warning_seconds": st.sampled_from([5, 60, 600]),
     "answer_seconds": st.sampled_from([0, 120, 900]),
-    "title": st.sampled_from(["Pre-sessions 45", ""]),
-    "venue": st.sampled_from(["Online", None]),
     "state_under_review": st.sampled_from(["DE", "FR", "XX"]),
 }
 # Any args at all, for any command: most are refused as invalid.

@@ -89,7 +89,7 @@ function finishFloor() {
   const s = session();
   if (!s) return;
   if (!s.floor) toast(tr("nobody_on_floor"));
-  else if (s.floor.kind === "speaker") run("speaker.finish");
+  else if (s.floor.kind === "speaker" || s.floor.kind === "sur") run("speaker.finish");
   else run("queue.done", { entry_id: s.floor.id });
 }
 
@@ -200,6 +200,7 @@ const ACTIONS = {
   help: toggleHelp,
 };
 for (const id of Object.keys(config.presets[config.lang] || {})) ACTIONS[`preset.${id}`] = () => showPreset(id);
+$("call-sur").addEventListener("click", () => run("sur.call"));
 
 // The buttons the template built carry their action (data-action); the rows' buttons have their own.
 document.addEventListener("click", (ev) => {
@@ -382,6 +383,27 @@ function renderSpeakers(s) {
   });
 }
 
+/** The State under Review's opening statement, when the agenda gives it a slot: its button and its line. */
+function renderStatement(s) {
+  const statement = s.sur_statement;
+  const state = words.surName(s.state_under_review);
+  const what = tr("sur_statement", { state });
+  show($("call-sur"), Boolean(statement));
+  show($("sur-statement"), Boolean(statement));
+  $("call-sur").disabled = true;
+  if (!statement) return;
+  text($("call-sur"), what);
+  attr($("call-sur"), "aria-label", tr("sur_statement_call", { state }));
+  const onFloor = Boolean(s.floor && s.floor.kind === "sur");
+  // The phases come from the server's rules (core/rules.py SUR_STATEMENT_PHASES), never re-typed.
+  $("call-sur").disabled = onFloor || !config.rules.sur_statement_phases.includes(s.phase);
+  let status = tr(`status_${statement.status}`);
+  if (statement.status === "done") status += ` · ${tr("sur_statement_spoken", { time: formatDuration(statement.spoken_ms) })}`;
+  text($("sur-statement"), tr("sur_statement_line", { what, allotted: formatDuration(statement.allotted_ms), status }));
+  attr($("sur-statement"), "data-status", statement.status);
+  attr($("sur-statement"), "aria-current", onFloor ? "true" : null);
+}
+
 function entryRow() {
   const row = h(
     "tr",
@@ -497,6 +519,7 @@ function render(s) {
 
   show($("playback"), s.format !== "in_person");
   renderUndo(s);
+  renderStatement(s);
   renderSpeakers(s);
   renderQueue(s);
   disableWhatCannotAct(s);
