@@ -184,3 +184,13 @@ class Store(Protocol):
         ...
 
     async def video(self, speaker_id: str) -> Video | None: ...
+
+    # ---- connected screens ------------------------------------------------------------------
+
+    async def screen_names(self, series_id: str) -> dict[str, str]:
+        """The names the moderator gave the series' screens, by the screens' client ids."""
+        ...
+
+    async def name_screen(self, series_id: str, client_id: str, name: str) -> None:
+        """Record the name of one of the series' screens (replacing its old one); "" forgets it."""
+        ...

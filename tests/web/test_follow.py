@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import websockets
@@ -12,7 +13,7 @@ from websockets.asyncio.client import ClientConnection
 
 from tests.support.agenda import agenda
 from tests.support.live import Live
-from tests.support.server import ADMIN, Running
+from tests.support.server import ADMIN, Running, in_process
 
 
 class Raw:
@@ -183,3 +184,24 @@ async def test_the_clock_alone_moves_the_screens_past_a_session_whose_time_is_ov
         frame = await follower.until("series")
     assert frame["current_session_id"] == second
     await follower.close()
+
+
+async def test_a_screens_name_survives_a_restart_of_the_server(tmp_path: Path) -> None:
+    db = tmp_path / "names.sqlite3"
+    screen = {"id": "podium-laptop-1", "kind": "speaker"}
+    async with in_process(db) as server:
+        created = await server.create_series(agenda())
+        sid = created["sessions"][0]["id"]
+        laptop = await Raw.open(server, sid, screen=screen)
+        await laptop.until("state")
+        mod = await Raw.open(server, sid, created["moderator_token"])
+        await mod.until("state")
+        assert (await mod.cmd("screens.name", screen_id="podium-laptop-1", name="Podium laptop"))[
+            "type"
+        ] == "ack"
+        await laptop.close()
+        await mod.close()
+    async with in_process(db) as server:
+        again = await Raw.open(server, sid, screen=screen)
+        assert (await again.until("screen"))["name"] == "Podium laptop"
+        await again.close()
