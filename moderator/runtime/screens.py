@@ -5,7 +5,7 @@ kept in the browser's localStorage) and reports the offset and round trip its cl
 (`screen.report`). The moderator lists the screens of the series (`screens.list`), makes one show
 a large label for a few seconds (`screens.identify`) and names one (`screens.name`): the server
 keeps the name under the series and the client id, so the screen keeps it across reloads and
-reconnections (for the life of the server process).
+reconnections, and the store keeps it across restarts of the server.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderator.runtime.hub import Client, encode
+from moderator.store.protocol import Store
 
 
 @dataclass(slots=True)
@@ -33,9 +34,19 @@ class Screen:
 
 
 class Screens:
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._by_client: dict[Client, Screen] = {}
         self._names: dict[tuple[str, str], str] = {}
+        self._loaded: set[str] = set()
+
+    async def load(self, series_id: str) -> None:
+        """Read the names of the series' screens from the store, once (may raise StoreUnavailable)."""
+        if series_id in self._loaded:
+            return
+        for client_id, name in (await self._store.screen_names(series_id)).items():
+            self._names.setdefault((series_id, client_id), name)
+        self._loaded.add(series_id)
 
     def add(self, client: Client, screen: Screen) -> None:
         self._by_client[client] = screen
@@ -93,8 +104,9 @@ class Screens:
             client.push(identify_frame(screen, self.name_of(series_id, client_id), seconds))
         return len(clients)
 
-    def rename(self, series_id: str, client_id: str, name: str) -> None:
-        """Give the screen a name ("" forgets it); its sockets hear of it at once."""
+    async def rename(self, series_id: str, client_id: str, name: str) -> None:
+        """Give the screen a name ("" forgets it), stored first; its sockets hear of it at once."""
+        await self._store.name_screen(series_id, client_id, name)
         if name:
             self._names[(series_id, client_id)] = name
         else:

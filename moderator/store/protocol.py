@@ -257,3 +257,13 @@ class Store(Protocol):
     async def presence(self, session_ids: list[str]) -> list[PresenceSpan]:
         """The spans of these sessions, by session then connection time."""
         ...
+
+    # ---- connected screens ------------------------------------------------------------------
+
+    async def screen_names(self, series_id: str) -> dict[str, str]:
+        """The names the moderator gave the series' screens, by the screens' client ids."""
+        ...
+
+    async def name_screen(self, series_id: str, client_id: str, name: str) -> None:
+        """Record the name of one of the series' screens (replacing its old one); "" forgets it."""
+        ...

@@ -78,6 +78,9 @@ CREATE TABLE IF NOT EXISTS presence (
   id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, state TEXT NOT NULL,
   connected_at INTEGER NOT NULL, disconnected_at INTEGER);
 CREATE INDEX IF NOT EXISTS presence_by_session ON presence (session_id, connected_at);
+CREATE TABLE IF NOT EXISTS screen_names (
+  series_id TEXT NOT NULL, client_id TEXT NOT NULL, name TEXT NOT NULL,
+  PRIMARY KEY (series_id, client_id)) WITHOUT ROWID;
 """
 
 
@@ -610,6 +613,18 @@ class SQLiteStore:
             (speaker_id,),
         )
         return Video(*rows[0]) if rows else None
+
+    async def screen_names(self, series_id: str) -> dict[str, str]:
+        rows = await self._all("SELECT client_id, name FROM screen_names WHERE series_id = ?", (series_id,))
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    async def name_screen(self, series_id: str, client_id: str, name: str) -> None:
+        if name:
+            sql = "INSERT OR REPLACE INTO screen_names VALUES (?, ?, ?)"
+            await self._write([(sql, (series_id, client_id, name))])
+        else:
+            sql = "DELETE FROM screen_names WHERE series_id = ? AND client_id = ?"
+            await self._write([(sql, (series_id, client_id))])
 
     async def session_of_speaker(self, speaker_id: str) -> str | None:
         rows = await self._all("SELECT session_id FROM speakers WHERE id = ?", (speaker_id,))

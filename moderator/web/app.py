@@ -68,7 +68,7 @@ def create_app(settings: Settings) -> Starlette:
             viewers=ConnectionCounter(settings.max_connections_per_address),
             auth_failures=FailureThrottle(settings.auth_failures_per_minute, 60.0),
             followers=followers,
-            screens=Screens(),
+            screens=Screens(store),
         )
         try:
             yield

@@ -9,6 +9,7 @@ one address) 4429. After the hello every frame gets exactly one answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -25,7 +26,7 @@ from moderator.runtime.clock import now_ms
 from moderator.runtime.hub import Client, encode
 from moderator.runtime.limits import TokenBucket
 from moderator.runtime.screens import Screen
-from moderator.store.protocol import StoreError
+from moderator.store.protocol import StoreError, StoreUnavailable
 from moderator.store.tokens import token_hash
 from moderator.web import frames
 from moderator.web.auth import Closed, hello_actor
@@ -121,6 +122,8 @@ async def _serve(
         client_id, kind = hello.screen
         screen = Screen(client_id, kind, lang, actor.role, series_id, session_id, now, hello.follow)
         app.screens.add(client, screen)
+        with contextlib.suppress(StoreUnavailable):  # a name that cannot be read now comes later
+            await app.screens.load(series_id)
         name = app.screens.name_of(series_id, client_id)
         if name:
             client.push(encode({"type": "screen", "screen_id": client_id, "name": name}))
@@ -197,7 +200,7 @@ async def _answer(
     if isinstance(asked, frames.Ping):
         return frames.pong(asked.t0, t1, now_ms())
     if asked.name in SCREEN_COMMANDS:
-        return _screen_command(asked, app, session_id, actor, lang, client)
+        return await _screen_command(asked, app, session_id, actor, lang, client)
     return await _command(asked, app, session_id, actor, lang)
 
 
@@ -206,7 +209,7 @@ def _sur(app: Services, session_id: str) -> dict[str, str] | None:
     return None if state is None else state_ref(state.setup.state_under_review)
 
 
-def _screen_command(
+async def _screen_command(
     frame: frames.CommandFrame, app: Services, session_id: str, actor: Actor, lang: str, client: Client
 ) -> str:
     """A command about connected screens (core/screens.py): checked by the core, applied here."""
@@ -218,6 +221,8 @@ def _screen_command(
             SCREEN_COMMANDS.authorise(Command(frame.name), actor)
             raise Refused("invalid", N_("'args' must be a JSON object."))
         effects = decide_screen(Command(frame.name, frame.args), actor, now_ms())
+        if actor.role == "moderator":
+            await app.screens.load(series_id)
         extra: dict[str, Any] = {}
         for effect in effects:
             kind = effect["type"]
@@ -238,7 +243,10 @@ def _screen_command(
             elif kind == "screen.identify":
                 extra["reached"] = app.screens.identify(series_id, effect["screen_id"], effect["seconds"])
             elif kind == "screen.named":
-                app.screens.rename(series_id, effect["screen_id"], effect["name"])
+                await app.screens.rename(series_id, effect["screen_id"], effect["name"])
+    except StoreUnavailable:
+        message = N_("The server could not save this change, so nothing changed. Try again in a moment.")
+        return frames.error(lang, "unavailable", message, frame.id)
     except Refused as e:
         return frames.error(lang, e.code, e.message, frame.id, **e.params)
     return frames.ack(frame.id, state.seq, **extra)

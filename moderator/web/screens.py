@@ -365,7 +365,9 @@ async def index(request: Request) -> Response:
             }
             for s in _series_states(_engine(request), series.id)
         ]
-        all_series.append({"title": series.title, "sessions": sessions})
+        all_series.append(
+            {"title": series.title, "sessions": sessions, "links": urls.series_links(series.id)}
+        )
     return _render(request, "index.html", lang, remember, config={}, all_series=all_series)
 
 

@@ -20,6 +20,7 @@ from moderator.core.errors import N_, Refused
 from moderator.core.snapshot import document
 from moderator.i18n.translation import negotiate, translate
 from moderator.runtime import series as amending
+from moderator.runtime.clock import now_ms
 from moderator.store.protocol import Principal, StoreUnavailable
 from moderator.web import urls
 from moderator.web.api import dry_run, parse_document, read_json
@@ -88,7 +89,9 @@ async def amend(request: Request, series_id: str, who: Principal, agenda: Agenda
         lang = _lang(request)
         return {
             "changes": found.changes,
-            "conflicts": [c.wire(translate(lang, c.refused.message, c.refused.params)) for c in found.conflicts],
+            "conflicts": [
+                c.wire(translate(lang, c.refused.message, c.refused.params)) for c in found.conflicts
+            ],
             "warnings": found.warnings,
         }
     if found.conflicts:
@@ -97,6 +100,9 @@ async def amend(request: Request, series_id: str, who: Principal, agenda: Agenda
         app.hub.close_session(session_id)
     now = await amending.current(app.engine, app.store, series_id)
     assert now is not None
+    if now.sessions and (found.removed or found.created):
+        # Sessions came or went: the screens that follow the series hear which one is current now.
+        app.followers.changed(now.sessions[0], now_ms())
     added = {d.state for d in found.delegations_added}
     return {
         "series_id": series_id,

@@ -484,6 +484,23 @@ class StoreContract:
         ]
         assert await store.end_presence(10_000) == 0
 
+    async def test_a_screens_name_is_kept_per_series_replaced_and_forgotten(
+        self, store: Store, other: Store
+    ) -> None:
+        assert await store.screen_names("series-a") == {}
+        await store.name_screen("series-a", "projector-01", "Projector")
+        await store.name_screen("series-a", "laptop-0001", "Podium laptop")
+        await store.name_screen("series-b", "projector-01", "Other room")
+        await store.name_screen("series-a", "projector-01", "Big screen")
+        # Another connection reads it (a restart of the server, another process).
+        assert await other.screen_names("series-a") == {
+            "projector-01": "Big screen",
+            "laptop-0001": "Podium laptop",
+        }
+        await other.name_screen("series-a", "laptop-0001", "")
+        assert await store.screen_names("series-a") == {"projector-01": "Big screen"}
+        assert await store.screen_names("series-b") == {"projector-01": "Other room"}
+
     # ---- a database that cannot be used -----------------------------------------------------
 
     async def test_a_database_that_cannot_be_opened_is_unavailable(

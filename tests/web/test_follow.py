@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from tests.support.agenda import agenda
 from tests.support.live import Live
-from tests.support.server import Running
+from tests.support.server import ADMIN, Running, in_process
 
 
 class Raw:
@@ -161,3 +165,43 @@ async def test_the_console_lists_identifies_and_names_the_connected_screens(serv
     ] == ["Projector"]
     for client in (again, mod, plain):
         await client.close()
+
+
+async def test_the_clock_alone_moves_the_screens_past_a_session_whose_time_is_over(server: Running) -> None:
+    """A scheduled session whose planned end passes, never opened, gives way to the next one by itself."""
+    now = datetime.now(UTC)
+    doc = agenda(title="Clock series")
+    doc["sessions"][0]["start"] = (now - timedelta(minutes=15) + timedelta(seconds=1.5)).isoformat()
+    doc["sessions"][0]["minutes"] = 15
+    doc["sessions"][1]["start"] = (now + timedelta(hours=1)).isoformat()
+    r = await server.http.post("/api/series", json=doc, headers={"Authorization": f"Bearer {ADMIN}"})
+    assert r.status_code == 201, r.text
+    created = r.json()
+    first, second = (s["id"] for s in created["sessions"])
+    follower = await Raw.open(server, first, follow=True)
+    assert (await follower.until("series"))["current_session_id"] == first
+    async with asyncio.timeout(10):
+        frame = await follower.until("series")
+    assert frame["current_session_id"] == second
+    await follower.close()
+
+
+async def test_a_screens_name_survives_a_restart_of_the_server(tmp_path: Path) -> None:
+    db = tmp_path / "names.sqlite3"
+    screen = {"id": "podium-laptop-1", "kind": "speaker"}
+    async with in_process(db) as server:
+        created = await server.create_series(agenda())
+        sid = created["sessions"][0]["id"]
+        laptop = await Raw.open(server, sid, screen=screen)
+        await laptop.until("state")
+        mod = await Raw.open(server, sid, created["moderator_token"])
+        await mod.until("state")
+        assert (await mod.cmd("screens.name", screen_id="podium-laptop-1", name="Podium laptop"))[
+            "type"
+        ] == "ack"
+        await laptop.close()
+        await mod.close()
+    async with in_process(db) as server:
+        again = await Raw.open(server, sid, screen=screen)
+        assert (await again.until("screen"))["name"] == "Podium laptop"
+        await again.close()

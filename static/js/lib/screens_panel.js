@@ -31,6 +31,8 @@ export function startScreensPanel(live, config) {
   if (!dialog) return;
   const tr = translator({ ...pageConfig("strings"), ...pageConfig("screens-strings") });
   const me = screenId();
+  // Each cell carries its column's heading, shown beside it where the table is one column (phones).
+  const headings = Array.from(document.querySelectorAll("#screens-table thead th"), (th) => th.textContent.trim());
   let rows = [];
   let listedAt = 0;
   let refresh = null;
@@ -86,7 +88,9 @@ export function startScreensPanel(live, config) {
             showError(err.message);
           }
         });
-        return h("tr", { dataset: { screen: r.screen_id } }, h("th", { scope: "row" }), h("td"), h("td"), h("td"), h("td"), h("td"), h("td", {}, form), h("td", {}, identify));
+        const cell = (i, ...content) => h(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : { dataset: { label: headings[i] || "" } }, ...content);
+        const last = h("td", {}, identify); // its heading is for screen readers only: the button says it
+        return h("tr", { dataset: { screen: r.screen_id } }, cell(0), cell(1), cell(2), cell(3), cell(4), cell(5), cell(6, form), last);
       },
       (tr_, r) => {
         const [label, lang, session, since, offset, rtt, nameCell] = tr_.children;
