@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from moderator.core.errors import N_, Refused
 from moderator.core.state import SessionState, Speaker
+from moderator.core.view import public_name
 from moderator.store.protocol import Principal, Statement, StoreUnavailable
 from moderator.web import urls
 from moderator.web.auth import principal, unauthorised
@@ -215,13 +216,16 @@ async def mission_list(request: Request) -> Response:
     items: list[dict[str, Any]] = []
     if state is not None and state.phase != "closed":
         token = request.path_params["token"]
-        for s in state.speakers:
+        for n, s in enumerate(state.speakers, start=1):
             if await app.store.statement(s.id) is not None:
+                # As every public screen names them (core/view.py): a speaker who did not
+                # consent shows only a public name given, else nothing but their place.
                 items.append(
                     {
                         "speaker_id": s.id,
-                        "name": s.public_name or s.name,
-                        "organisation": s.organisation,
+                        "position": n,
+                        "name": public_name(s),
+                        "organisation": s.organisation if s.publish else "",
                         "url": urls.join_statement(token, s.id),
                     }
                 )

@@ -93,8 +93,11 @@ async def test_missions_read_their_sessions_statements_from_the_phone_only_durin
         assert (await put(server, speaker_id(server, n), pdf)).status_code == 201
     token = server.token("FR")
     listed = (await server.http.get(f"/join/{token}/statements")).json()
-    assert [s["name"] for s in listed["statements"]] == ["A journalist", "Office of the Defender"]
-    assert all("Anna Petrosyan" not in str(s) for s in listed["statements"]), "the public name on a phone"
+    assert [(s["position"], s["name"], s["organisation"]) for s in listed["statements"]] == [
+        (1, "A journalist", "Helsinki Citizens' Assembly"),
+        (2, "", ""),  # did not consent: named on the phone as on every public screen, by place only
+    ]
+    assert "Anna Petrosyan" not in str(listed) and "Defender" not in str(listed)
     got = await server.http.get(listed["statements"][1]["url"])
     assert got.status_code == 200 and got.content == pdf and got.headers["content-type"] == "application/pdf"
     assert got.headers["content-disposition"] == 'inline; filename="statement.pdf"'

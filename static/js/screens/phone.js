@@ -199,7 +199,8 @@ async function refreshStatements() {
   if (!config.statements_url || key === statementsFor) return;
   statementsFor = key;
   try {
-    showStatements($("statements"), $("statements-list"), await fetchStatements(config.statements_url));
+    const items = await fetchStatements(config.statements_url);
+    showStatements($("statements"), $("statements-list"), items, (n) => tr("speaker_n", { n }));
   } catch {
     statementsFor = null; /* offline: try again with the next state */
   }
