@@ -123,7 +123,7 @@ async def upload(request: Request) -> Response:
         if who.role not in ("admin", "moderator"):
             raise Refused("forbidden", N_("Only the admin or this series' moderator may attach statements."))
         raise Refused("not_found", N_("There is no speaker '%(id)s'."), id=speaker_id)
-    state, _speaker = found
+    state, speaker = found
     if not _may_attach(who, state.setup.series_id):
         raise Refused("forbidden", N_("Only the admin or this series' moderator may attach statements."))
     limit = app.settings.max_statement_bytes
@@ -154,7 +154,7 @@ async def upload(request: Request) -> Response:
         (folder / previous.path).unlink(missing_ok=True)
     # The public link is not given: it works only once the session is closed, and only with consent.
     return JSONResponse(
-        {"speaker_id": speaker_id, "size": size, "publish": _speaker.publish}, status_code=201
+        {"speaker_id": speaker_id, "size": size, "publish": speaker.publish}, status_code=201
     )
 
 
