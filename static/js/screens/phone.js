@@ -206,3 +206,9 @@ async function refreshStatements() {
   }
 }
 live.addEventListener("state", refreshStatements);
+// A statement attached during the session shows within a minute.
+const STATEMENTS_EVERY_MS = 60000;
+window.setInterval(() => {
+  statementsFor = null;
+  refreshStatements();
+}, STATEMENTS_EVERY_MS);
