@@ -78,7 +78,8 @@ async def session_reports(
 
 
 async def series_record(app: Services, series: SeriesInfo, now: int, locale: str = "en") -> dict[str, Any]:
-    """The §6 report of a series."""
+    """The §6 report of a series (sessions another process imported meanwhile included)."""
+    await app.engine.refresh()
     states = [s for s in app.engine.states() if s.setup.series_id == series.id]
     reports = await session_reports(app, states, now, locale)
     return record(SeriesRef(series.id, series.title, series.timezone), reports, locale)
