@@ -21,6 +21,7 @@ __all__ = [
     "next_video",
     "page_rules",
     "spoken_ms",
+    "video_public",
 ]
 
 # The phases in which speakers take the floor, videos play and States may ask to speak.
@@ -43,6 +44,13 @@ def spoken_ms(state: SessionState, speaker: Speaker, at: int) -> int:
     if state.floor == Floor("speaker", speaker.id):
         return speaker.spoken_ms + state.timer.ran(at)
     return speaker.spoken_ms
+
+
+def video_public(state: SessionState, speaker: Speaker) -> bool:
+    """Whether a speaker's recorded video may be shown to anyone but the moderator: while the
+    session runs, every video plays for the room and online; once it is closed, only the videos
+    of speakers who consented to publication (`publish`) stay public."""
+    return state.phase != "closed" or speaker.publish
 
 
 def next_video(state: SessionState, after: str | None = None) -> Speaker | None:

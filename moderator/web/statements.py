@@ -153,9 +153,7 @@ async def upload(request: Request) -> Response:
     if previous is not None and previous.path != name:
         (folder / previous.path).unlink(missing_ok=True)
     # The public link is not given: it works only once the session is closed, and only with consent.
-    return JSONResponse(
-        {"speaker_id": speaker_id, "size": size, "publish": speaker.publish}, status_code=201
-    )
+    return JSONResponse({"speaker_id": speaker_id, "size": size, "publish": speaker.publish}, status_code=201)
 
 
 def _pdf(app: Services, statement: Statement) -> Response:
