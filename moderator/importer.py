@@ -248,6 +248,16 @@ def _summary(
             N_("Missions' join cards (printable, one QR code per mission): %(url)s"),
             {"url": f"{base}{urls.cards(created.series_id)}#token={token}"},
         ),
+        translate(
+            locale,
+            N_("The week's report (printable; CSV and Excel): %(url)s"),
+            {"url": f"{base}{urls.report_page(created.series_id)}#token={token}"},
+        ),
+        translate(
+            locale,
+            N_("Published statements (public): %(url)s"),
+            {"url": f"{base}{urls.statements(created.series_id)}"},
+        ),
     ]
     if created.delegations:
         sur = sessions[0][1] if sessions else ""

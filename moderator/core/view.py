@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.rules import UNDO_MS
+from moderator.core.rules import UNDO_MS, video_public
 from moderator.core.state import Entry, Message, SessionState, Speaker
 from moderator.i18n.countries import state_ref
 
@@ -33,7 +33,10 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "answer_seconds": setup.answer_seconds,
         "warning_seconds": setup.warning_seconds,
         "states_asked": len({e.state for e in state.entries}),
-        "speakers": [_speaker(s, moderator, _spoken(state, s)) for s in state.speakers],
+        "speakers": [
+            _speaker(s, moderator, _spoken(state, s), moderator or video_public(state, s))
+            for s in state.speakers
+        ],
         "floor": None if state.floor is None else {"kind": state.floor.kind, "id": state.floor.id},
         "timer": state.timer.wire(setup.warning_seconds * 1000),
         "queue": [_entry(e, moderator) for e in state.queue],
@@ -87,7 +90,7 @@ def _spoken(state: SessionState, s: Speaker) -> int:
     return s.spoken_ms
 
 
-def _speaker(s: Speaker, moderator: bool, spoken_ms: int) -> dict[str, Any]:
+def _speaker(s: Speaker, moderator: bool, spoken_ms: int, video: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": s.id,
         "name": s.name if moderator else public_name(s),
@@ -98,7 +101,9 @@ def _speaker(s: Speaker, moderator: bool, spoken_ms: int) -> dict[str, Any]:
         "allotted_ms": s.allotted_ms,
         "status": s.status,
         "spoken_ms": spoken_ms,
-        "video": None if s.video_url is None else {"url": s.video_url, "duration_ms": s.video_duration_ms},
+        "video": None
+        if s.video_url is None or not video
+        else {"url": s.video_url, "duration_ms": s.video_duration_ms},
     }
     if moderator:
         out["public_name"] = s.public_name

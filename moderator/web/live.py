@@ -174,7 +174,8 @@ async def _present(app: Services, session_id: str, actor: Actor, now: int) -> in
 async def _absent(app: Services, span: int) -> None:
     try:
         await app.store.presence_ended(span, now_ms())
-    except StoreError as e:  # left open: it counts as ended when the session ended
+    except (StoreError, ValueError) as e:  # left open: it counts as ended when the session ended
+        # (ValueError: the store was already closed, the server stopping; end_presence ended it)
         log.warning("could not record the end of presence span %s: %s", span, e)
 
 

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from moderator.core.commands import HOUR_MS, Actor, Command
 from moderator.core.errors import N_, Refused, fill
+from moderator.core.rules import video_public
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
 from moderator.store.protocol import Store, StoreUnavailable, Video
@@ -432,10 +433,20 @@ async def serve(request: Request) -> Response:
     match = SAFE_NAME.fullmatch(name)
     folder: Path = services(request).settings.media
     path = folder / name
-    if match is None or not await anyio.to_thread.run_sync(path.is_file):
+    if match is None or _withheld(services(request).engine, name):
+        raise Refused("not_found", N_("There is no such video."))
+    if not await anyio.to_thread.run_sync(path.is_file):
         raise Refused("not_found", N_("There is no such video."))
     media = "video/mp4" if match.group(1) == "mp4" else "video/webm"
     return FileResponse(path, media_type=media, headers={"Cache-Control": CACHE})
+
+
+def _withheld(engine: Engine, name: str) -> bool:
+    """A video of a closed session whose speaker did not consent to publication (rules.video_public)."""
+    url = urls.media(name)
+    return any(
+        s.video_url == url and not video_public(state, s) for state in engine.states() for s in state.speakers
+    )
 
 
 def routes() -> list[Route]:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from moderator.core.rules import video_public
 from moderator.core.state import SessionState
 from moderator.i18n.countries import state_name
 from moderator.runtime.clock import now_ms
@@ -167,7 +168,7 @@ async def _published(request: Request, states: list[SessionState], lang: str) ->
                     "organisation": s.organisation,
                     "theme": s.theme,
                     "language": language_name(s.language, lang),
-                    "video_url": s.video_url,
+                    "video_url": s.video_url if video_public(state, s) else None,
                     "statement_url": urls.statement_file(statement.path) if statement is not None else None,
                 }
             )

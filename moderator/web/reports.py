@@ -78,7 +78,8 @@ async def session_reports(
 
 
 async def series_record(app: Services, series: SeriesInfo, now: int, locale: str = "en") -> dict[str, Any]:
-    """The §6 report of a series."""
+    """The §6 report of a series (sessions another process imported meanwhile included)."""
+    await app.engine.refresh()
     states = [s for s in app.engine.states() if s.setup.series_id == series.id]
     reports = await session_reports(app, states, now, locale)
     return record(SeriesRef(series.id, series.title, series.timezone), reports, locale)
@@ -88,6 +89,7 @@ def xlsx(cells: Sequence[Sequence[Any]], title: str) -> bytes:
     """The rows as a spreadsheet; every cell is a value (text or number), never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
@@ -101,6 +103,9 @@ def xlsx(cells: Sequence[Sequence[Any]], title: str) -> bytes:
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a string, even one that looks like a formula
+    for i, column in enumerate(sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 500)), start=1):
+        widest = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+        sheet.column_dimensions[get_column_letter(i)].width = min(40, max(8, widest + 2))
     sheet.freeze_panes = "C2"
     out = io.BytesIO()
     book.save(out)

@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from moderator.core.errors import N_, Refused
 from moderator.core.state import SessionState, Speaker
+from moderator.core.view import public_name
 from moderator.store.protocol import Principal, Statement, StoreUnavailable
 from moderator.web import urls
 from moderator.web.auth import principal, unauthorised
@@ -122,7 +123,7 @@ async def upload(request: Request) -> Response:
         if who.role not in ("admin", "moderator"):
             raise Refused("forbidden", N_("Only the admin or this series' moderator may attach statements."))
         raise Refused("not_found", N_("There is no speaker '%(id)s'."), id=speaker_id)
-    state, _speaker = found
+    state, speaker = found
     if not _may_attach(who, state.setup.series_id):
         raise Refused("forbidden", N_("Only the admin or this series' moderator may attach statements."))
     limit = app.settings.max_statement_bytes
@@ -152,9 +153,7 @@ async def upload(request: Request) -> Response:
     if previous is not None and previous.path != name:
         (folder / previous.path).unlink(missing_ok=True)
     # The public link is not given: it works only once the session is closed, and only with consent.
-    return JSONResponse(
-        {"speaker_id": speaker_id, "size": size, "publish": _speaker.publish}, status_code=201
-    )
+    return JSONResponse({"speaker_id": speaker_id, "size": size, "publish": speaker.publish}, status_code=201)
 
 
 def _pdf(app: Services, statement: Statement) -> Response:
@@ -215,13 +214,16 @@ async def mission_list(request: Request) -> Response:
     items: list[dict[str, Any]] = []
     if state is not None and state.phase != "closed":
         token = request.path_params["token"]
-        for s in state.speakers:
+        for n, s in enumerate(state.speakers, start=1):
             if await app.store.statement(s.id) is not None:
+                # As every public screen names them (core/view.py): a speaker who did not
+                # consent shows only a public name given, else nothing but their place.
                 items.append(
                     {
                         "speaker_id": s.id,
-                        "name": s.public_name or s.name,
-                        "organisation": s.organisation,
+                        "position": n,
+                        "name": public_name(s),
+                        "organisation": s.organisation if s.publish else "",
                         "url": urls.join_statement(token, s.id),
                     }
                 )

@@ -219,6 +219,7 @@ async def test_a_missions_phone_lists_the_sessions_statements_while_it_is_on(scr
     links = page.locator("#statements-list a")
     await expect(links).to_have_count(2)
     await expect(links.first).to_have_text("A journalist")
+    await expect(links.nth(1)).to_have_text("Intervenant 2")  # no consent, no public name: by place
     href = await links.first.get_attribute("href")
     assert href is not None and href.startswith(f"/join/{server.token('KE')}/statements/")
     r = await server.http.get(href)

@@ -268,3 +268,19 @@ def test_a_finish_undone_goes_on_with_the_same_turn_and_counts_its_overtime_once
     assert len(s1["turns"]) == 1
     assert (s1["spoken_ms"], s1["over_ms"], s1["ended_at"]) == (315_000, 15_000, run.now)
     assert s1["spoken_ms"] == run.state.speaker("s1").spoken_ms, "the state's own spoken time"
+
+
+def test_a_removed_speaker_leaves_the_report_and_the_others_keep_their_figures():
+    """s2 is removed from the agenda before speaking: the report lists s1 and s3 only, as the room saw."""
+    run = Run(session(3))
+    run.do("session.open")
+    run.do("speaker.call", speaker_id="s1")
+    run.do("timer.start")
+    run.tick(100_000).do("speaker.finish")
+    run.do("speaker.remove", speaker_id="s2")
+    run.do("speaker.call", speaker_id="s3")
+    run.do("timer.start")
+    run.tick(50_000).do("speaker.finish")
+    data = rep(run)
+    assert [(s["id"], s["spoken_ms"]) for s in data["speakers"]] == [("s1", 100_000), ("s3", 50_000)]
+    assert data["totals"]["statements_ms"] == 150_000

@@ -136,3 +136,35 @@ async def test_the_spreadsheet_has_the_same_rows_and_no_formula(server: Running)
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f" and not str(cell.value or "").startswith("=")
+
+
+async def test_the_report_page_has_no_figures_and_its_sheet_needs_the_admin_or_the_moderator(
+    server: Running,
+):
+    await held(server)
+    series_id = server.series["series_id"]
+    page = await server.http.get(f"/series/{series_id}/report?lang=fr")
+    assert page.status_code == 200 and "Rapport de la semaine" in page.text
+    assert "Anna Petrosyan" not in page.text, "the page itself is public: names come with the sheet"
+    sheet = f"/series/{series_id}/report/sheet?lang=es"
+    assert (await server.http.get(sheet)).status_code == 401
+    assert (await server.http.get(sheet, headers=auth(server.token("FR")))).status_code == 403
+    assert (await server.http.get(sheet, headers=auth("x" * 30))).status_code == 401
+    got = await server.http.get(sheet, headers=auth(server.series["moderator_token"]))
+    assert got.status_code == 200 and "Anna Petrosyan" in got.text and "Francia" in got.text
+    assert got.headers["cache-control"] == "no-store"
+    assert (await server.http.get(sheet, headers=auth(ADMIN))).status_code == 200
+    assert (await server.http.get("/series/nope/report")).status_code == 404
+    assert (await server.http.get("/series/nope/statements")).status_code == 404
+
+
+async def test_one_sessions_spreadsheet(server: Running):
+    await held(server)
+    r = await server.http.get(f"/api/sessions/{server.session_id()}/report?format=xlsx", headers=auth(ADMIN))
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith(
+        'attachment; filename="report-AM.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["kind", "session"] and sheet.max_row == 1 + 6 + 1 + 2

@@ -93,8 +93,11 @@ async def test_missions_read_their_sessions_statements_from_the_phone_only_durin
         assert (await put(server, speaker_id(server, n), pdf)).status_code == 201
     token = server.token("FR")
     listed = (await server.http.get(f"/join/{token}/statements")).json()
-    assert [s["name"] for s in listed["statements"]] == ["A journalist", "Office of the Defender"]
-    assert all("Anna Petrosyan" not in str(s) for s in listed["statements"]), "the public name on a phone"
+    assert [(s["position"], s["name"], s["organisation"]) for s in listed["statements"]] == [
+        (1, "A journalist", "Helsinki Citizens' Assembly"),
+        (2, "", ""),  # did not consent: named on the phone as on every public screen, by place only
+    ]
+    assert "Anna Petrosyan" not in str(listed) and "Defender" not in str(listed)
     got = await server.http.get(listed["statements"][1]["url"])
     assert got.status_code == 200 and got.content == pdf and got.headers["content-type"] == "application/pdf"
     assert got.headers["content-disposition"] == 'inline; filename="statement.pdf"'
@@ -120,6 +123,9 @@ async def test_the_public_page_shows_consenting_speakers_of_closed_sessions_and_
             headers={**AUTH, "Content-Type": "video/mp4"},
         )
         assert r.status_code == 201, r.text
+    live_view = (await server.http.get(f"/api/sessions/{server.session_id()}")).json()["session"]
+    anna_video, defender_video = (s["video"]["url"] for s in live_view["speakers"][:2])
+    assert (await server.http.get(defender_video)).status_code == 200, "served while the session runs"
     page = f"/series/{server.series['series_id']}/statements"
     before = await server.http.get(page)
     assert before.status_code == 200 and "A journalist" not in before.text, "nothing before the close"
@@ -161,6 +167,12 @@ async def test_the_public_page_shows_consenting_speakers_of_closed_sessions_and_
     assert bodies[pdfs[0]].headers["content-disposition"] == 'inline; filename="statement.pdf"'
     ranged = await server.http.get(videos[0], headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206 and len(ranged.content) == 100
+    # The non-consenting speaker's video: gone from the public view of the closed session, and
+    # its file no longer served even to someone who kept its URL from the live session.
+    public = (await server.http.get(f"/api/sessions/{server.session_id()}")).json()["session"]
+    assert [s["video"] is not None for s in public["speakers"][:2]] == [True, False]
+    assert (await server.http.get(defender_video)).status_code == 404
+    assert (await server.http.get(anna_video)).status_code == 200
     # The non-consenting speaker's statement: not reachable under any public URL.
     listed = await server.http.get(f"/join/{server.token('FR')}/statements")
     assert listed.json()["statements"] == [], "after the close the phone lists nothing"

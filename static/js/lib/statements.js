@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 
-/** The statements the server lists now for this phone: [{speaker_id, name, organisation, url}]. */
+/** The statements the server lists now for this phone: [{speaker_id, position, name, organisation, url}]. */
 export async function fetchStatements(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
   if (!response.ok) return [];
@@ -12,14 +12,17 @@ export async function fetchStatements(url) {
   return Array.isArray(body.statements) ? body.statements : [];
 }
 
-/** Show `items` in the list `list` (emptied first); `section` is hidden when there are none. */
-export function showStatements(section, list, items) {
+/**
+ * Show `items` in the list `list` (emptied first); `section` is hidden when there are none.
+ * A speaker without a public name is named by their place (`unnamed(n)`), as on every public screen.
+ */
+export function showStatements(section, list, items, unnamed = (n) => String(n)) {
   list.replaceChildren(
     ...items.map((s) =>
       h(
         "li",
         { dataset: { speaker: s.speaker_id } },
-        h("a", { href: s.url, target: "_blank", rel: "noopener", type: "application/pdf" }, s.name),
+        h("a", { href: s.url, target: "_blank", rel: "noopener", type: "application/pdf" }, s.name || unnamed(s.position)),
         s.organisation ? h("span", { class: "statement-org" }, s.organisation) : null,
       ),
     ),

@@ -208,9 +208,16 @@ async function refreshStatements() {
   if (!config.statements_url || key === statementsFor) return;
   statementsFor = key;
   try {
-    showStatements($("statements"), $("statements-list"), await fetchStatements(config.statements_url));
+    const items = await fetchStatements(config.statements_url);
+    showStatements($("statements"), $("statements-list"), items, (n) => tr("speaker_n", { n }));
   } catch {
     statementsFor = null; /* offline: try again with the next state */
   }
 }
 live.addEventListener("state", refreshStatements);
+// A statement attached during the session shows within a minute.
+const STATEMENTS_EVERY_MS = 60000;
+window.setInterval(() => {
+  statementsFor = null;
+  refreshStatements();
+}, STATEMENTS_EVERY_MS);
