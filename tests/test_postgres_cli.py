@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from benchmarks.server import Server
-from tests.store.pg import fresh_database
 from tests.support.agenda import agenda
+from tests.support.postgres import fresh_database
 from tests.support.video import make_video
 
 pytestmark = pytest.mark.slow  # `moderator` as processes

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from benchmarks.proxy import TcpProxy
-from tests.store.pg import fresh_database
 from tests.support.agenda import agenda
 from tests.support.live import Live
+from tests.support.postgres import fresh_database
 from tests.support.server import in_process
 
 pytestmark = pytest.mark.slow  # an outage lasts a few seconds (the pool's wait for a connection)

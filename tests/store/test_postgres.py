@@ -21,7 +21,7 @@ from moderator.store import open_store
 from moderator.store.postgres import PostgresStore, typed
 from moderator.store.protocol import DuplicateKey, SequenceConflict, Store, StoreError, StoreUnavailable
 from tests.store.contract import Commits, Connect, RefuseWrites, StoreContract, ev
-from tests.store.pg import admin, fresh_database, terminate, url_of
+from tests.support.postgres import admin, fresh_database, terminate, url_of
 
 
 @pytest.fixture
