@@ -14,6 +14,12 @@ same names), so a method added to one is ported to the other by hand. What diffe
   then, and a dead listener connection is found and opened again;
 - driver errors are typed by their SQLSTATE (never their text): StoreUnavailable with a reason,
   SequenceConflict, DuplicateKey; otherwise StoreError.
+
+Porting a method from sqlite.py: `?` becomes `%s`; `INSERT OR REPLACE` becomes `INSERT ... ON
+CONFLICT (key) DO UPDATE`; `_write(statements, check, commit)` and `_all(query, params, conn)`
+take the same arguments (a `check` gets the transaction's connection); booleans are BOOLEAN; a
+write that changes what `setups()` returns also runs `UPDATE meta SET value = value + 1 WHERE
+key = 'setups'` (SQLite's data_version moves by itself), so other processes take it up.
 """
 
 from __future__ import annotations
