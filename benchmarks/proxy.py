@@ -1,7 +1,8 @@
 """A TCP proxy on a free loopback port that the tests and drills can cut: put between a server
 and PostgreSQL, `cut()` is a database outage for that server alone (every connection through it
 closed at once, new ones refused) and `restore()` its end, while PostgreSQL itself and the other
-tests' connections go on undisturbed."""
+tests' connections go on undisturbed. `hold(port)` makes one connection a black hole (a network
+cut that sends no RST: the bytes are taken and never delivered)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
         self._pipes: set[asyncio.Task[None]] = set()
+        # Each connection as (client side, upstream side), by the upstream side's local port:
+        # the port PostgreSQL sees the connection come from (pg_stat_activity.client_port).
+        self._pairs: dict[int, tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = {}
+        self._held: set[asyncio.StreamWriter] = set()  # bytes for these are dropped
         self.connections = 0  # accepted while up
 
     async def start(self, port: int = 0) -> TcpProxy:
@@ -35,6 +40,7 @@ class TcpProxy:
             return
         self.connections += 1
         self._open.update((writer, up_writer))
+        self._pairs[up_writer.get_extra_info("sockname")[1]] = (writer, up_writer)
         for src, dst in ((reader, up_writer), (up_reader, writer)):
             task = asyncio.get_running_loop().create_task(self._pipe(src, dst))
             self._pipes.add(task)
@@ -43,6 +49,8 @@ class TcpProxy:
     async def _pipe(self, src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
         try:
             while data := await src.read(65536):
+                if dst in self._held:
+                    continue  # a black hole: taken, never delivered, never answered
                 dst.write(data)
                 await dst.drain()
         except (OSError, asyncio.IncompleteReadError):
@@ -51,6 +59,16 @@ class TcpProxy:
             self._open.discard(dst)
             dst.close()
 
+    @property
+    def upstream_ports(self) -> list[int]:
+        """The ports PostgreSQL sees this proxy's open connections come from."""
+        return list(self._pairs)
+
+    def hold(self, upstream_port: int) -> None:
+        """Make the connection PostgreSQL sees from `upstream_port` a black hole, both ways: it
+        stays open, no RST, no FIN. The other connections, and new ones, go on."""
+        self._held.update(self._pairs[upstream_port])
+
     async def cut(self) -> None:
         """Stop listening (new connections are refused) and reset every open one."""
         if self._server is not None:
@@ -58,9 +76,10 @@ class TcpProxy:
             await self._server.wait_closed()
             self._server = None
         for writer in list(self._open):
-            transport = writer.transport
-            transport.abort()
+            writer.transport.abort()
         self._open.clear()
+        self._pairs.clear()
+        self._held.clear()
         for task in list(self._pipes):
             task.cancel()
         await asyncio.gather(*self._pipes, return_exceptions=True)

@@ -1,7 +1,7 @@
 """Scale on PostgreSQL: viewers spread over 1, 2 and 4 `moderator serve` processes on one database.
 
-    python -m benchmarks.scale                       # 1 x 3,000, 2 x 2,500, 4 x 2,500 viewers
-    python -m benchmarks.scale --layouts 1:300,4:1000 --rounds 6
+    python -m benchmarks.scale                       # SQLite 3,000; 1 x 3,000, 2 x 2,500, 4 x 2,500 viewers
+    python -m benchmarks.scale --layouts 1:300,4:1000 --rounds 6     # 0:N is one process on SQLite
 
 For each layout (processes : viewers in all) the viewers (picows, one viewer process per server
 process, benchmarks/viewers.py) connect at once, spread evenly: that is the join storm (each
@@ -23,6 +23,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from websockets.typing import Origin
@@ -34,7 +36,8 @@ from .server import Server
 from .stats import fanout_summary, pct
 from .viewers import ViewerPool
 
-LAYOUTS = ((1, 3000), (2, 5000), (4, 10000))
+# (processes, viewers); 0 processes: one process on a SQLite file, the default, for comparison.
+LAYOUTS = ((0, 3000), (1, 3000), (2, 5000), (4, 10000))
 
 
 def _log(msg: str) -> None:
@@ -49,10 +52,21 @@ async def _steady_rss(servers: list[Server], samples: int = 5, every: float = 0.
     return int(statistics.median(values))
 
 
+@contextmanager
+def _where(processes: int) -> Iterator[str | None]:
+    if processes == 0:
+        yield None  # Server() makes a SQLite file of its own
+    else:
+        with database() as url:
+            yield url
+
+
 async def layout(processes: int, viewers: int, rounds: int, gap: float) -> dict[str, Any]:
     """One layout on a new database; its figures."""
     load_before = os.getloadavg()
-    with database() as url:
+    sqlite = processes == 0
+    processes = max(1, processes)
+    with _where(0 if sqlite else processes) as url:
         servers = [Server(db=url) for _ in range(processes)]
         pools: list[ViewerPool] = []
         try:
@@ -115,6 +129,7 @@ async def layout(processes: int, viewers: int, rounds: int, gap: float) -> dict[
             await asyncio.gather(*(asyncio.to_thread(s.close) for s in servers))
     acks.sort()
     result: dict[str, Any] = {
+        "database": "sqlite" if sqlite else "postgresql",
         "processes": processes,
         "viewers": viewers,
         "load_before": [round(x, 2) for x in load_before],

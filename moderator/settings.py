@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,13 +45,6 @@ class Settings:
         if self.db_url is not None:
             return Path("moderator-media")
         return self.db_path.parent / f"{self.db_path.stem}-media"
-
-    @property
-    def database(self) -> str:
-        """The database as the person gave it (a URL without its password, or the file's path)."""
-        if self.db_url is not None:
-            return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1…@", self.db_url)
-        return str(self.db_path)
 
     @classmethod
     def from_env(cls, db_path: str | Path, **overrides: object) -> Settings:

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.cluster import HAPROXY
 from benchmarks.failover import BACK_WITHIN_S, failover
-from tests.store.pg import admin
+from tests.support.postgres import admin
 
 pytestmark = pytest.mark.slow  # three server processes, HAProxy, 61 clients, three kills
 

@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from benchmarks.proxy import TcpProxy
-from tests.store.pg import fresh_database
+from moderator.store.postgres import CHANNEL, PROBE_TIMEOUT_S
 from tests.support.agenda import agenda
 from tests.support.live import Live
+from tests.support.postgres import admin, fresh_database
 from tests.support.server import in_process
 
 pytestmark = pytest.mark.slow  # an outage lasts a few seconds (the pool's wait for a connection)
@@ -74,3 +75,47 @@ async def test_commands_are_unavailable_during_an_outage_and_everything_resumes_
                 await viewer_a.until(answer["seq"])
             finally:
                 await asyncio.gather(on_a.close(), on_b.close(), viewer_a.close())
+
+
+async def _listener_through(proxy: TcpProxy, database: str) -> int:
+    """The port PostgreSQL sees the listener connection of the server behind `proxy` come from."""
+    conn = await admin()
+    async with conn:
+        rows = await (
+            await conn.execute(
+                "SELECT client_port FROM pg_stat_activity WHERE datname = %s AND query IN (%s, %s)",
+                (database.rpartition("/")[2], "SELECT session_id, seq FROM heads", f'LISTEN "{CHANNEL}"'),
+            )
+        ).fetchall()
+    ports = [r[0] for r in rows if r[0] in proxy.upstream_ports]
+    assert len(ports) == 1, (rows, proxy.upstream_ports)
+    return int(ports[0])
+
+
+async def test_a_listener_connection_that_stops_answering_is_opened_again(
+    database: str, tmp_path: Path
+) -> None:
+    """The listener's connection becomes a black hole (no RST, no FIN: a network cut): its poll
+    gets no answer within PROBE_TIMEOUT_S, it is dropped and opened again, and a commit of
+    another process made meanwhile reaches this server's screens."""
+    parts = urlsplit(database)
+    async with TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432) as proxy:
+        media = {"media_dir": tmp_path / "media"}
+        async with (
+            in_process(tmp_path / "unused", db_url=through(proxy, database), **media) as a,
+            in_process(tmp_path / "unused", db_url=database, **media) as b,
+        ):
+            created = await a.create_series(agenda())
+            sid, token = created["sessions"][0]["id"], created["moderator_token"]
+            viewer_a, on_b = await Live.open(a.ws, sid, None), await Live.open(b.ws, sid, token)
+            try:
+                proxy.hold(await _listener_through(proxy, database))
+                seq = await on_b.ok("message.show", text="while A's listener hears nothing", to="room")
+                loop = asyncio.get_running_loop()
+                held_at = loop.time()
+                await viewer_a.until(seq)
+                assert viewer_a.state["message"]["text"] == "while A's listener hears nothing"
+                assert loop.time() - held_at < PROBE_TIMEOUT_S + 5, "found dead by the probe, not by TCP"
+                assert proxy.connections >= 3, "a new listener connection was opened"
+            finally:
+                await asyncio.gather(viewer_a.close(), on_b.close())

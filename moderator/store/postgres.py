@@ -14,6 +14,12 @@ same names), so a method added to one is ported to the other by hand. What diffe
   then, and a dead listener connection is found and opened again;
 - driver errors are typed by their SQLSTATE (never their text): StoreUnavailable with a reason,
   SequenceConflict, DuplicateKey; otherwise StoreError.
+
+Porting a method from sqlite.py: `?` becomes `%s`; `INSERT OR REPLACE` becomes `INSERT ... ON
+CONFLICT (key) DO UPDATE`; `_write(statements, check, commit)` and `_all(query, params, conn)`
+take the same arguments (a `check` gets the transaction's connection); booleans are BOOLEAN; a
+write that changes what `setups()` returns also runs `UPDATE meta SET value = value + 1 WHERE
+key = 'setups'` (SQLite's data_version moves by itself), so other processes take it up.
 """
 
 from __future__ import annotations
@@ -56,7 +62,18 @@ Connection = psycopg.AsyncConnection[TupleRow]
 Commit = tuple[str, int, list[Event]]
 CHANNEL = "moderator_commits"  # one per database: the sessions' ids say whose commit it is
 POLL_S = 1.5  # the listener reads every head this often: a missed notification costs at most this
-CONNECT_TIMEOUT_S = 3  # a server that does not answer is `unavailable` after this
+PROBE_TIMEOUT_S = 5.0  # the listener's poll takes longer: its connection is dead (no RST came)
+# libpq settings unless the URL gives its own: a server that does not answer at connect is
+# `unavailable` after 3 s; TCP keepalives and a 15 s limit on unacknowledged data end a
+# connection to a host that vanished without closing it (a network cut, a power loss).
+CONNECTION_DEFAULTS: dict[str, str | int] = {
+    "connect_timeout": 3,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,
+}
 POOL_TIMEOUT_S = 5.0  # waiting for a pooled connection (all busy, or the server is down)
 POOL_MAX = 8  # connections per process, besides the listener's
 SCHEMA_LOCK = 0x6D6F64  # advisory lock: two processes starting at once write the schema one at a time
@@ -176,7 +193,10 @@ class PostgresStore:
     async def open(cls, url: str) -> PostgresStore:
         """Connect (and write the schema if missing); raises StoreUnavailable, by its reason, if it cannot."""
         try:
-            conninfo = psycopg.conninfo.make_conninfo(url, connect_timeout=CONNECT_TIMEOUT_S)
+            given = psycopg.conninfo.conninfo_to_dict(url)
+            conninfo = psycopg.conninfo.make_conninfo(
+                url, **{k: v for k, v in CONNECTION_DEFAULTS.items() if k not in given}
+            )
         except psycopg.ProgrammingError as e:
             raise StoreUnavailable(str(e), "refused") from e
         try:
@@ -299,17 +319,31 @@ class PostgresStore:
                 await asyncio.sleep(POLL_S)
                 continue
             try:
-                async with conn:
-                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
-                    while True:
-                        await self._poll(conn)
-                        self._listening.set()
-                        async for notify in conn.notifies(timeout=POLL_S):
-                            self._notified(notify.payload)
-            except psycopg.Error as e:
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+                while True:
+                    await self._probe(conn)
+                    self._listening.set()
+                    async for notify in conn.notifies(timeout=POLL_S):
+                        self._notified(notify.payload)
+            except (psycopg.Error, TimeoutError) as e:
                 self._listening.clear()
                 log.warning("the listener connection was lost (%s); opening it again", e)
                 await asyncio.sleep(0.2)
+            finally:
+                await conn.close()  # never a ROLLBACK first: the connection may not answer
+
+    async def _probe(self, conn: Connection) -> None:
+        """The poll, with a deadline: a connection that does not answer within PROBE_TIMEOUT_S
+        (a network cut sends no RST) is closed at once, never cancelled politely (psycopg would
+        ask the server to cancel the query and wait for it, which a dead server never does)."""
+        poll = asyncio.ensure_future(self._poll(conn))
+        done, _ = await asyncio.wait({poll}, timeout=PROBE_TIMEOUT_S)
+        if not done:
+            await conn.close()  # its socket is closed: nothing is waited for on it any more
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+            raise TimeoutError(f"no answer to the poll within {PROBE_TIMEOUT_S} s")
+        poll.result()
 
     async def _poll(self, conn: Connection) -> None:
         """Every session's head, on the listener's connection: a session whose log moved past what

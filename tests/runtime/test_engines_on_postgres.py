@@ -19,8 +19,8 @@ from moderator.core.commands import Actor, Command
 from moderator.core.state import SessionState
 from moderator.runtime.engine import Engine
 from moderator.store.postgres import PostgresStore
-from tests.store.pg import fresh_database
 from tests.support.agenda import agenda
+from tests.support.postgres import fresh_database
 
 MOD = Actor("moderator")
 SYSTEM = Actor("system")

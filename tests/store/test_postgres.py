@@ -21,7 +21,7 @@ from moderator.store import open_store
 from moderator.store.postgres import PostgresStore, typed
 from moderator.store.protocol import DuplicateKey, SequenceConflict, Store, StoreError, StoreUnavailable
 from tests.store.contract import Commits, Connect, RefuseWrites, StoreContract, ev
-from tests.store.pg import admin, fresh_database, terminate, url_of
+from tests.support.postgres import admin, fresh_database, terminate, url_of
 
 
 @pytest.fixture
@@ -222,3 +222,18 @@ async def test_driver_errors_become_the_protocols_by_their_sqlstate(database: st
     with pytest.raises(StoreUnavailable) as refused:
         await PostgresStore.open("postgresql://postgres@127.0.0.1:1/test")  # nothing listens there
     assert refused.value.reason == "cannot_open"
+
+
+async def test_without_postgresql_the_tests_skip_except_under_ci_where_they_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tests.support.postgres as pg
+    from benchmarks.server import free_port
+
+    monkeypatch.setattr(pg, "ADMIN_URL", f"postgresql://postgres@127.0.0.1:{free_port()}/test")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        await pg.admin()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        await pg.admin()
