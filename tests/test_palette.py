@@ -47,13 +47,20 @@ def test_normal_warning_and_overtime_stay_apart(theme: str, vision: str) -> None
         [(normal, "normal"), (warning, "warning"), (over, "overtime")], 2
     ):
         apart = seen_apart(a, b, vision)
-        assert apart >= MIN_DELTA_E, f"{theme}, {vision}: {name_a} {a} and {name_b} {b} only {apart:.1f} apart"
+        assert apart >= MIN_DELTA_E, (
+            f"{theme}, {vision}: {name_a} {a} and {name_b} {b} only {apart:.1f} apart"
+        )
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_digits_on_each_band_keep_their_contrast(theme: str) -> None:
     v = variables("base.css", f"body.{theme}")
-    for fg, bg in [(v["fg"], v["bg"]), (v["warn-fg"], v["warn-bg"]), (v["over-fg"], v["over-bg"]), (v["blink-fg"], v["blink-bg"])]:
+    for fg, bg in [
+        (v["fg"], v["bg"]),
+        (v["warn-fg"], v["warn-bg"]),
+        (v["over-fg"], v["over-bg"]),
+        (v["blink-fg"], v["blink-bg"]),
+    ]:
         assert ratio(list(hex_rgb(fg)), list(hex_rgb(bg))) >= 7, (theme, fg, bg)
 
 

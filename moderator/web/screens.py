@@ -249,7 +249,10 @@ def _zone(series: SeriesInfo | None) -> ZoneInfo | None:
 def _presets() -> dict[str, dict[str, str]]:
     """Every preset message in every language (`config.presets[lang][id]`): a screen shows a preset
     in its own language, the speaker screen in the language of the speaker on the floor."""
-    return {code: {pid: i18n.translate(code, msgid) for pid, msgid in PRESETS.items()} for code in i18n.SUPPORTED_LOCALES}
+    return {
+        code: {pid: i18n.translate(code, msgid) for pid, msgid in PRESETS.items()}
+        for code in i18n.SUPPORTED_LOCALES
+    }
 
 
 def _now_ms() -> int:

@@ -117,7 +117,8 @@ async def enabled_buttons(page: Page) -> dict[str, bool]:
     A button that cannot must also look it (dimmed)."""
     found = await page.evaluate(
         """() => Array.from(document.querySelectorAll('.floor button, .phases button, .message button'))
-          .map((b) => [(b.querySelector('.label') || b).textContent.trim(), !b.disabled, Number(getComputedStyle(b).opacity)])"""
+          .map((b) => [(b.querySelector('.label') || b).textContent.trim(), !b.disabled,
+                       Number(getComputedStyle(b).opacity)])"""
     )
     for name, enabled, opacity in found:
         assert (opacity == 1) == enabled, (name, enabled, opacity)
@@ -244,7 +245,8 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     screens: Screens, lang: str
 ) -> None:
     """At 1366x768, with five requests (long topics among them), no word of the queue is cut in two
-    and no entry is taller than about three lines of text."""
+    and no entry is taller than its buttons' line and two lines of addressee and topic (the queue
+    shares the screen with the clock and the panel: test_console_fit.py)."""
     server = screens.server
     sid = screens.session()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
@@ -264,7 +266,7 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     measured = await console.evaluate(MEASURE_QUEUE)
     await screenshot(console, f"console-queue-1366-{lang}")
     assert measured["broken"] == []
-    assert max(measured["lines"]) <= 3.6, measured["lines"]
+    assert max(measured["lines"]) <= 4.3, measured["lines"]
     assert measured["head"] <= 3.6, measured["head"]  # the column headings too
     assert screens.errors == []
 

@@ -21,7 +21,10 @@ WATCH_DEVICE = """
 window.__vibrations = [];
 window.__wakeRequests = 0;
 const vibrate = navigator.vibrate ? navigator.vibrate.bind(navigator) : null;
-navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return vibrate ? vibrate(pattern) : false; };
+navigator.vibrate = (pattern) => {
+  window.__vibrations.push(pattern);
+  return vibrate ? vibrate(pattern) : false;
+};
 if (navigator.wakeLock) {
   const request = navigator.wakeLock.request.bind(navigator.wakeLock);
   navigator.wakeLock.request = (type) => { window.__wakeRequests += 1; return request(type); };
@@ -32,7 +35,7 @@ if (navigator.wakeLock) {
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 async def test_the_phone_announces_next_and_the_floor(screens: Screens, lang: str) -> None:
     sid = screens.session()
-    context = await screens.browser.new_context(viewport=PHONE)
+    context = await screens.browser.new_context(viewport={"width": PHONE["width"], "height": PHONE["height"]})
     screens.contexts.append(context)
     await context.add_init_script(WATCH_DEVICE)
     page = await context.new_page()
@@ -47,7 +50,7 @@ async def test_the_phone_announces_next_and_the_floor(screens: Screens, lang: st
     region, banner = page.locator("#turn-live"), page.locator("#turn-banner")
     await expect(banner).to_be_hidden()
     if await page.evaluate("'wakeLock' in navigator"):
-        await expect.poll(lambda: page.evaluate("window.__wakeRequests")).to_be_greater_than(0)
+        await page.wait_for_function("window.__wakeRequests > 0")
 
     await moderator.ok("session.qa")
     await moderator.ok("queue.call", entry_id=moderator.state["queue"][0]["id"])  # Brazil

@@ -56,7 +56,11 @@ async def test_a_preset_from_the_console_reaches_the_speaker_in_their_language(s
     await console.dispatch_event("body", "keydown", {"key": '"', "code": "Digit3", "bubbles": True})
     await expect(banner).to_have_text(translate("es", PRESETS["slower"]))
     await expect(banner).to_have_attribute("lang", "es")
-    events = [e["preset"] for e in await screens.server.app.state.services.store.events(sid) if e["type"] == "message.shown"]
+    events = [
+        e["preset"]
+        for e in await screens.server.app.state.services.store.events(sid)
+        if e["type"] == "message.shown"
+    ]
     assert events == ["conclude", "slower"]
     await moderator.close()
     assert screens.errors == []
@@ -64,7 +68,9 @@ async def test_a_preset_from_the_console_reaches_the_speaker_in_their_language(s
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 @pytest.mark.parametrize("size", [LAPTOP, PROJECTOR, PHONE], ids=["1366x768", "1920x1080", "360x640"])
-async def test_who_is_next_and_the_time_are_large_and_on_screen(screens: Screens, lang: str, size: dict[str, int]) -> None:
+async def test_who_is_next_and_the_time_are_large_and_on_screen(
+    screens: Screens, lang: str, size: dict[str, int]
+) -> None:
     sid = screens.session()
     page = await screens.open(f"/s/{sid}/speaker?lang={lang}", size=size)
     moderator = await Live.open(screens.server.ws, sid, screens.server.series["moderator_token"])
@@ -73,7 +79,9 @@ async def test_who_is_next_and_the_time_are_large_and_on_screen(screens: Screens
     await moderator.ok("speaker.call", speaker_id=people[0]["id"])
     await moderator.ok("timer.start")
     await moderator.ok("message.show", text="x", to="speaker", preset="one_minute")
-    await expect(page.locator("#banner")).to_have_text(translate("en", PRESETS["one_minute"]))  # Anna speaks English
+    await expect(page.locator("#banner")).to_have_text(
+        translate("en", PRESETS["one_minute"])
+    )  # Anna speaks English
     await expect(page.locator("#next-up")).to_contain_text(people[1]["name"])
     width, height = await page.evaluate("[window.innerWidth, window.innerHeight]")
     for name in ("next-up", "time-of-day", "countdown", "cue", "banner", "holder"):
@@ -81,7 +89,9 @@ async def test_who_is_next_and_the_time_are_large_and_on_screen(screens: Screens
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5, (name, box)
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (name, box)
     # Readable at 5 m: at least 4% of the screen's height on a laptop or a projector.
-    px = float(await page.locator("#time-of-day").evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)"))
+    px = float(
+        await page.locator("#time-of-day").evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+    )
     if size is not PHONE:
         assert px >= 0.04 * height, px
     await screenshot(page, f"speaker-next-{lang}-{size['width']}x{size['height']}")

@@ -20,7 +20,14 @@ def test_the_fixture_is_the_servers_list() -> None:
 def test_every_preset_phase_and_undo_has_a_key() -> None:
     actions = set(keys.BY_ACTION)
     assert {f"preset.{p}" for p in PRESETS} <= actions
-    assert {"session.open", "session.statements", "session.qa", "session.close", "message.clear", "undo"} <= actions
+    assert {
+        "session.open",
+        "session.statements",
+        "session.qa",
+        "session.close",
+        "message.clear",
+        "undo",
+    } <= actions
 
 
 def test_letters_are_matched_lower_case_and_digits_also_by_code() -> None:
@@ -32,7 +39,11 @@ def test_letters_are_matched_lower_case_and_digits_also_by_code() -> None:
 
 def test_labels_and_help_are_translated() -> None:
     for lang in ("fr", "es"):
-        groups = keys.help_groups(lambda s, lang=lang: translate(lang, s))
+
+        def gettext(msgid: str, lang: str = lang) -> str:
+            return translate(lang, msgid)
+
+        groups = keys.help_groups(gettext)
         assert sum(len(g["entries"]) for g in groups) == len(keys.KEYS)
         for k in keys.KEYS:
             assert translate(lang, k.help) != k.help, (lang, k.help)

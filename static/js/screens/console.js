@@ -417,6 +417,8 @@ function renderQueue(s) {
     const speaker = e.addressed_to ? words.speakerById(s, e.addressed_to) : null;
     text(to, speaker ? words.speakerName(s, speaker) : "");
     text(topic, e.topic || "");
+    // On a laptop the addressee leads the topic's line (console.css), not a column of its own.
+    attr(topic, "data-to", speaker ? tr("addressed_to", { name: words.speakerName(s, speaker) }) : null);
     text(asked, time(e.requested_at));
     attr(row, "data-status", e.status);
     attr(row, "aria-current", e.status === "on_floor" ? "true" : null);
