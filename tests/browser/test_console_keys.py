@@ -154,13 +154,12 @@ async def virtual(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
 
 async def test_in_a_virtual_session_n_plays_the_next_video_and_space_pauses_it(virtual: Screens) -> None:
     console = await open_console(virtual)
-    # One set of video controls: the playlist's.
-    assert await console.locator("#playback button:has-text('Pause video')").count() <= 1
     await console.keyboard.press("o")
+    await expect(console.locator("#phase")).to_have_text("Opening")
     await console.keyboard.press("n")
-    await until(console, "playback?.status", "playing")
     first = await state(console, "speakers[0].id")
-    assert await state(console, "playback?.speaker_id") == first
+    await until(console, "playback?.speaker_id", first)
+    await until(console, "playback?.status", "playing")
     await console.keyboard.press("Space")
     await until(console, "playback?.status", "paused")
     await console.keyboard.press("Space")
@@ -168,6 +167,9 @@ async def test_in_a_virtual_session_n_plays_the_next_video_and_space_pauses_it(v
     await console.keyboard.press("n")  # the next speaker's video
     second = await state(console, "speakers[1].id")
     await until(console, "playback?.speaker_id", second)
-    await expect(console.locator("#playlist-toggle kbd")).to_have_text("Space")
+    # The floor's Space button is the video's pause, and the only one.
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Pause video")
+    await expect(console.locator("#toggle-timer kbd")).to_have_text("Space")
+    assert await console.locator("button:visible:has-text('Pause video')").count() == 1
     await screenshot(console, "console-virtual-1366x768")
     assert virtual.errors == []

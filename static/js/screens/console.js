@@ -483,8 +483,12 @@ function render(s) {
   const holder = words.holder(s);
   text($("holder"), holder.title);
   text($("holder-details"), holder.details.concat(holder.entry && holder.entry.topic ? [holder.entry.topic] : []).join(" · "));
-  label($("toggle-timer"), s.timer.status === "running" ? tr("pause") : s.timer.status === "paused" ? tr("resume") : tr("start"));
-  attr($("toggle-timer"), "aria-pressed", s.timer.status === "running" ? "true" : "false");
+  // While a video is on, this one button (Space) pauses and resumes it: the console's one set of
+  // video controls (the playlist keeps the position, back, forward, skip and stop).
+  const pb = s.playback;
+  if (pb) label($("toggle-timer"), pb.status === "playing" ? tr("pause_video") : tr("resume_video"));
+  else label($("toggle-timer"), s.timer.status === "running" ? tr("pause") : s.timer.status === "paused" ? tr("resume") : tr("start"));
+  attr($("toggle-timer"), "aria-pressed", (pb ? pb.status === "playing" : s.timer.status === "running") ? "true" : "false");
 
   const message = s.message;
   text(
@@ -512,7 +516,7 @@ function disableWhatCannotAct(s) {
   const closed = s.phase === "closed";
   const calling = !closed && s.phase !== "scheduled"; // speakers may be called from the opening on
   const timer = Boolean(s.floor) && !s.playback && !closed; // the timer follows a video while one is on
-  $("toggle-timer").disabled = !timer;
+  $("toggle-timer").disabled = !(s.floor && !closed); // the timer, or the video when one is on
   for (const b of document.querySelectorAll(".timer-buttons button[data-action]:not(#toggle-timer, #finish)")) {
     const delta = Number(b.dataset.delta || 0);
     let can = timer;
