@@ -44,7 +44,14 @@ _PRESET_HELP = {
 }
 
 KEYS: tuple[Key, ...] = (
-    Key("timer.toggle", " ", N_("Space"), N_("Start or pause the timer; in a virtual session, pause or resume the video"), FLOOR, translated=True),
+    Key(
+        "timer.toggle",
+        " ",
+        N_("Space"),
+        N_("Start or pause the timer; in a virtual session, pause or resume the video"),
+        FLOOR,
+        translated=True,
+    ),
     Key("timer.minus", "-", "−", N_("Take a minute off"), FLOOR, also=("−", "_")),
     Key("timer.plus", "+", "+", N_("Add a minute"), FLOOR, also=("=",)),
     Key("timer.reset", "r", "R", N_("Reset the timer"), FLOOR),
@@ -53,7 +60,15 @@ KEYS: tuple[Key, ...] = (
     Key("speaker.next", "n", "N", N_("Call the next speaker; in a virtual session, play their video"), QUEUE),
     Key("speaker.skip", "k", "K", N_("Skip the next waiting speaker"), QUEUE),
     Key("queue.next", "q", "Q", N_("Call the next question"), QUEUE),
-    Key("queue.remove", "delete", N_("Del"), N_("Remove the first waiting State from the queue"), QUEUE, also=("backspace",), translated=True),
+    Key(
+        "queue.remove",
+        "delete",
+        N_("Del"),
+        N_("Remove the first waiting State from the queue"),
+        QUEUE,
+        also=("backspace",),
+        translated=True,
+    ),
     Key("session.open", "o", "O", N_("Open the session"), SESSION),
     Key("session.statements", "s", "S", N_("Start the statements"), SESSION),
     Key("session.qa", "a", "A", N_("Start the questions and answers"), SESSION),
@@ -66,9 +81,17 @@ KEYS: tuple[Key, ...] = (
     Key("message.clear", "c", "C", N_("Clear the message"), MESSAGES),
     Key("video.back", "j", "J", N_("Back 10 seconds in the video"), VIDEO),
     Key("video.forward", "l", "L", N_("Forward 10 seconds in the video"), VIDEO),
+    Key("screens", "d", "D", N_("Show the screens connected to the series"), KEYBOARD),
     Key("help", "?", "?", N_("Show or hide this list of keys"), KEYBOARD),
-    Key("escape", "escape", N_("Esc"), N_("Leave a field or close this list, back to the keys"), KEYBOARD, translated=True),
-)  # fmt: skip
+    Key(
+        "escape",
+        "escape",
+        N_("Esc"),
+        N_("Leave a field or close this list, back to the keys"),
+        KEYBOARD,
+        translated=True,
+    ),
+)
 
 BY_ACTION = {k.action: k for k in KEYS}
 if len(BY_ACTION) != len(KEYS):

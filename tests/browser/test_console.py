@@ -46,10 +46,10 @@ async def test_the_spoken_column_counts_the_runs_before_a_pause(screens: Screens
     await expect(spoken).to_have_text("00:00")
 
     await console.keyboard.press("Space")
-    await expect(console.locator("#toggle-timer")).to_have_text("Pause")
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Pause")
     await expect(spoken).to_have_text("00:02")
     await console.keyboard.press("Space")
-    await expect(console.locator("#toggle-timer")).to_have_text("Resume")
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Resume")
     elapsed = await console.evaluate(
         "import('/static/js/lib/socket.js').then((m) => m.pageLive().state.timer.elapsed_ms)"
     )
@@ -58,7 +58,7 @@ async def test_the_spoken_column_counts_the_runs_before_a_pause(screens: Screens
     await expect(console.locator("#countdown")).to_have_text(mmss(420_000 - elapsed + 999))
 
     await console.keyboard.press("Space")
-    await expect(console.locator("#toggle-timer")).to_have_text("Pause")
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Pause")
     await expect(spoken).to_have_text(mmss(elapsed + 1000))
     # Spoken (rounded down) and left (rounded up) read in one frame add up to the 7 allotted minutes.
     shown = await console.evaluate(
@@ -88,7 +88,7 @@ async def test_the_keyboard_comes_back_to_the_shortcuts_after_a_message_or_escap
     await expect(field).not_to_be_focused()
     await expect(field).to_have_value("")
     await console.keyboard.press("Space")
-    await expect(console.locator("#toggle-timer")).to_have_text("Pause")
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Pause")
     await expect(field).to_have_value("")
 
     # Escape leaves the field, keeping what was typed; the next Space pauses the timer.
@@ -98,7 +98,7 @@ async def test_the_keyboard_comes_back_to_the_shortcuts_after_a_message_or_escap
     await console.keyboard.press("Escape")
     await expect(field).not_to_be_focused()
     await console.keyboard.press("Space")
-    await expect(console.locator("#toggle-timer")).to_have_text("Resume")
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Resume")
     await expect(field).to_have_value("Two")
 
     # The same from the session picker (a select) and from a radio button of the form.
@@ -106,9 +106,9 @@ async def test_the_keyboard_comes_back_to_the_shortcuts_after_a_message_or_escap
         await console.locator(target).focus()
         await console.keyboard.press("Escape")
         await expect(console.locator(target)).not_to_be_focused()
-        before = await console.locator("#toggle-timer").text_content()
+        before = await console.locator("#toggle-timer .label").text_content()
         await console.keyboard.press("Space")
-        await expect(console.locator("#toggle-timer")).not_to_have_text(before or "")
+        await expect(console.locator("#toggle-timer .label")).not_to_have_text(before or "")
     assert screens.errors == []
 
 
@@ -118,7 +118,8 @@ async def enabled_buttons(page: Page) -> dict[str, bool]:
     found = await page.evaluate(
         """() => Array.from(document.querySelectorAll('.floor button, .phases button, .message button'))
           .filter((b) => !b.closest('[hidden]'))
-          .map((b) => [b.textContent.trim(), !b.disabled, Number(getComputedStyle(b).opacity)])"""
+          .map((b) => [(b.querySelector('.label') || b).textContent.trim(), !b.disabled,
+                       Number(getComputedStyle(b).opacity)])"""
     )
     for name, enabled, opacity in found:
         assert (opacity == 1) == enabled, (name, enabled, opacity)
@@ -138,13 +139,16 @@ async def test_only_the_buttons_that_can_act_look_active(screens: Screens) -> No
         "Finish": False,
         "Next speaker": False,
         "Next question": False,
+        "Undo": False,
         "Open the session": True,
         "Statements": False,
         "Questions and answers": False,
         "Close the session…": True,
         "Show": True,
-        "Please conclude your statement.": True,
         "Clear": False,
+        "Please conclude your statement.": True,
+        "One minute left.": True,
+        "Please speak more slowly for the interpreters.": True,
     }
     # A shortcut still asks the server, which says why in words, clear of the links at the top.
     await console.keyboard.press("Space")
@@ -169,7 +173,7 @@ async def test_only_the_buttons_that_can_act_look_active(screens: Screens) -> No
     assert all(buttons[b] for b in ("Start", "−1 min", "+1 min", "Finish", "Next speaker"))
     assert not buttons["Reset"]  # nothing has run yet
     await console.get_by_role("button", name="Start").click()
-    await expect(console.locator("#toggle-timer")).to_have_text("Pause")
+    await expect(console.locator("#toggle-timer .label")).to_have_text("Pause")
     await expect(console.get_by_role("button", name="Reset")).to_be_enabled()
     await console.get_by_role("button", name="Show", exact=True).click()  # empty: nothing sent
     await console.locator("#message-text").fill("Hello")
@@ -242,7 +246,8 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     screens: Screens, lang: str
 ) -> None:
     """At 1366x768, with five requests (long topics among them), no word of the queue is cut in two
-    and no entry is taller than about three lines of text."""
+    and no entry is taller than its buttons' line and two lines of addressee and topic (the queue
+    shares the screen with the clock and the panel: test_console_fit.py)."""
     server = screens.server
     sid = screens.session()
     moderator = await Live.open(server.ws, sid, server.series["moderator_token"])
@@ -262,7 +267,7 @@ async def test_the_queue_breaks_no_word_and_each_request_takes_two_or_three_line
     measured = await console.evaluate(MEASURE_QUEUE)
     await screenshot(console, f"console-queue-1366-{lang}")
     assert measured["broken"] == []
-    assert max(measured["lines"]) <= 3.6, measured["lines"]
+    assert max(measured["lines"]) <= 4.3, measured["lines"]
     assert measured["head"] <= 3.6, measured["head"]  # the column headings too
     assert screens.errors == []
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, FloatRect, Page, expect
 
 from tests.browser.conftest import meeting_agenda
 from tests.browser.pages import Screens, screenshot
@@ -55,7 +55,7 @@ async def queue_up(screens: Screens, phase: str) -> None:
     await moderator.close()
 
 
-def inside(box: dict[str, float] | None, what: str) -> None:
+def inside(box: FloatRect | None, what: str) -> None:
     assert box is not None, f"{what} is not drawn"
     assert box["x"] >= 0 and box["y"] >= 0, (what, box)
     assert box["x"] + box["width"] <= LAPTOP["width"] + 0.5, (what, box)
@@ -98,7 +98,10 @@ async def every_button_shows_its_key(page: Page) -> list[str]:
     return await page.evaluate(
         """() => Array.from(document.querySelectorAll('.floor button, .phases button, .message button'))
           .filter((b) => b.getClientRects().length && b.type !== 'submit')
-          .filter((b) => { const k = b.querySelector('kbd'); return !k || k.hidden || k.dataset.off || !k.textContent.trim(); })
+          .filter((b) => {
+            const k = b.querySelector('kbd');
+            return !k || k.hidden || k.dataset.off || !k.textContent.trim();
+          })
           .map((b) => b.textContent.trim())"""
     )
 

@@ -48,5 +48,6 @@ async def test_please_conclude_goes_with_the_floor_and_a_kept_message_stays(scre
         "text": "Speak slowly for the interpreters",
         "to": "speaker",
         "pinned": True,
+        "preset": None,
     }
     assert screens.errors == []

@@ -296,9 +296,9 @@ async def test_the_console_runs_the_sequence_and_then_offers_the_questions(
     state = await until(watcher, lambda s: s["playback"] is not None)
     assert state["playback"]["speaker_id"] == speakers[0] and state["playback"]["status"] == "playing"
 
-    await page.locator("#playlist-toggle").click()
+    await page.locator("#toggle-timer").click()  # the one pause/resume button
     await until(watcher, lambda s: s["playback"]["status"] == "paused")
-    await page.locator("#playlist-toggle").click()
+    await page.locator("#toggle-timer").click()  # the one pause/resume button
     await until(watcher, lambda s: s["playback"]["status"] == "playing")
 
     # The length is known: the slider seeks.

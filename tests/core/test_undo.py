@@ -172,3 +172,47 @@ def test_the_console_is_told_which_state_a_removal_would_bring_back():
     run.do("queue.remove", entry_id=run.state.queue[0].id)
     undo = view(run.state, "moderator", run.now)["undo"]
     assert (undo["what"], undo["state"]["code"]) == ("remove", "FR")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    pick=st.integers(0, 5),
+    called=st.booleans(),
+    ran=st.integers(0, 200_000),
+    kind=st.sampled_from(["queue.remove", "queue.done"]),
+)
+def test_remove_or_done_then_undo_gives_back_the_same_queue_and_floor(n, pick, called, ran, kind):
+    """Whichever entry leaves (waiting or on the floor), undo puts the queue back in its order,
+    with the floor and the paused timer of an entry that had them."""
+    run = Run(session(3))
+    run.do("session.open")
+    for code in ["FR", "BR", "KE", "JP", "GY", "KI"][:n]:
+        run.do("queue.request", mission(code))
+    run.do("session.qa")
+    target = run.state.queue[pick % n].id
+    if called:
+        run.do("queue.call", entry_id=target)
+        run.do("timer.start")
+        run.tick(ran)
+    before = run.state
+    run.do(kind, entry_id=target)
+    run.tick(1_000).do("undo")
+    after = run.state
+    assert [(e.id, e.status) for e in after.queue] == [(e.id, e.status) for e in before.queue]
+    assert after.floor == before.floor
+    if called:
+        assert after.timer.ran(run.now) == before.timer.ran(run.now - 1_000) and not after.timer.running
+
+
+def test_the_report_after_an_undone_finish_counts_the_time_once():
+    """Finish, undo, go on, finish: the report's spoken time is every second the timer ran."""
+    from moderator.core.report import report
+
+    run = speaking(60_000)
+    run.do("speaker.finish")
+    run.tick(5_000).do("undo")
+    run.do("timer.start")
+    run.tick(30_000).do("speaker.finish")
+    row = report(run.state, run.now)["speakers"][0]
+    assert (row["spoken_ms"], row["status"]) == (90_000, "done")

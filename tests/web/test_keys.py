@@ -9,6 +9,8 @@ from pathlib import Path
 from moderator.core.presets import PRESETS
 from moderator.i18n.translation import translate
 from moderator.web import keys
+from tests.support.server import Running
+from tests.web.test_screens import page_config
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "keys.json"
 
@@ -39,9 +41,33 @@ def test_letters_are_matched_lower_case_and_digits_also_by_code() -> None:
 
 def test_labels_and_help_are_translated() -> None:
     for lang in ("fr", "es"):
-        groups = keys.help_groups(lambda s, lang=lang: translate(lang, s))
+
+        def gettext(msgid: str, lang: str = lang) -> str:
+            return translate(lang, msgid)
+
+        groups = keys.help_groups(gettext)
         assert sum(len(g["entries"]) for g in groups) == len(keys.KEYS)
         for k in keys.KEYS:
             assert translate(lang, k.help) != k.help, (lang, k.help)
     assert keys.label(keys.BY_ACTION["timer.toggle"], lambda s: translate("fr", s)) == "Espace"
     assert keys.label(keys.BY_ACTION["queue.remove"], lambda s: translate("es", s)) == "Supr"
+
+
+async def test_the_console_page_carries_its_keys_and_every_screen_the_presets(server: Running) -> None:
+    """The console's page config has the keys in its language and every button its <kbd>; every
+    session screen has each preset in each language, for a speaker of another language."""
+    sid = server.session_id()
+    r = await server.http.get(f"/s/{sid}/console", params={"lang": "es"})
+    config = page_config(r.text)
+    assert config["keys"] == keys.page_keys(lambda msgid: translate("es", msgid))
+    on_rows = {"speaker.skip", "queue.remove"}  # on the row of the next speaker, the first State (console.js)
+    for k in config["keys"]:
+        if k["action"] not in {*on_rows, "escape"}:
+            assert f'aria-keyshortcuts="{k["shortcut"]}"' in r.text, k["action"]
+    assert '<kbd class="key" aria-hidden="true">Espacio</kbd>' in r.text
+    for screen in ("console", "speaker", "room", "watch"):
+        presets = page_config((await server.http.get(f"/s/{sid}/{screen}")).text)["presets"]
+        assert presets == {
+            lang: {pid: translate(lang, msgid) for pid, msgid in PRESETS.items()}
+            for lang in ("en", "fr", "es")
+        }

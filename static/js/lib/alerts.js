@@ -26,13 +26,15 @@ export class ScreenWake {
   constructor() {
     this.wanted = false;
     this.lock = null;
+    this.asking = false;
     document.addEventListener("visibilitychange", () => {
       if (this.wanted && !this.lock && document.visibilityState === "visible") this.acquire();
     });
   }
 
   async acquire() {
-    if (!("wakeLock" in navigator) || document.visibilityState !== "visible" || this.lock) return;
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible" || this.lock || this.asking) return;
+    this.asking = true; // one request at a time: states keep coming while the browser answers
     try {
       const lock = await navigator.wakeLock.request("screen");
       this.lock = lock;
@@ -44,6 +46,8 @@ export class ScreenWake {
       if (!this.wanted) this.release();
     } catch {
       this.lock = null; // refused (battery saver, no permission): the page still works
+    } finally {
+      this.asking = false;
     }
   }
 

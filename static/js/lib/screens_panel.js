@@ -12,10 +12,6 @@ import { screenId, screenLabel } from "./identity.js";
 
 const REFRESH_MS = 2000;
 
-function typing(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-}
-
 /** Words for a clock offset (server minus screen): how far the screen's own clock is ahead or behind. */
 export function offsetWords(tr, lang, offsetMs) {
   if (offsetMs == null) return tr("clock_unknown");
@@ -131,14 +127,6 @@ export function startScreensPanel(live, config) {
     },
     true,
   );
-  document.addEventListener("keydown", (ev) => {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || dialog.open) return;
-    if (document.querySelector("dialog[open]")) return;
-    if (ev.key === "d" || ev.key === "D") {
-      ev.preventDefault();
-      open();
-    }
-  });
   // The clock of "connected for" moves between two lists.
   window.setInterval(() => dialog.open && paint(), 1000);
 }

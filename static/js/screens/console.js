@@ -198,6 +198,7 @@ const ACTIONS = {
   "video.back": () => seekBy(-10000),
   "video.forward": () => seekBy(10000),
   help: toggleHelp,
+  screens: () => $("screens-open").click(), // lib/screens_panel.js opens its dialog
 };
 for (const id of Object.keys(config.presets[config.lang] || {})) ACTIONS[`preset.${id}`] = () => showPreset(id);
 $("call-sur").addEventListener("click", () => run("sur.call"));
@@ -440,6 +441,8 @@ function renderQueue(s) {
     const speaker = e.addressed_to ? words.speakerById(s, e.addressed_to) : null;
     text(to, speaker ? words.speakerName(s, speaker) : "");
     text(topic, e.topic || "");
+    // On a laptop the addressee leads the topic's line (console.css), not a column of its own.
+    attr(topic, "data-to", speaker ? tr("addressed_to", { name: words.speakerName(s, speaker) }) : null);
     text(asked, time(e.requested_at));
     attr(row, "data-status", e.status);
     attr(row, "aria-current", e.status === "on_floor" ? "true" : null);
@@ -504,8 +507,12 @@ function render(s) {
   const holder = words.holder(s);
   text($("holder"), holder.title);
   text($("holder-details"), holder.details.concat(holder.entry && holder.entry.topic ? [holder.entry.topic] : []).join(" · "));
-  label($("toggle-timer"), s.timer.status === "running" ? tr("pause") : s.timer.status === "paused" ? tr("resume") : tr("start"));
-  attr($("toggle-timer"), "aria-pressed", s.timer.status === "running" ? "true" : "false");
+  // While a video is on, this one button (Space) pauses and resumes it: the console's one set of
+  // video controls (the playlist keeps the position, back, forward, skip and stop).
+  const pb = s.playback;
+  if (pb) label($("toggle-timer"), pb.status === "playing" ? tr("pause_video") : tr("resume_video"));
+  else label($("toggle-timer"), s.timer.status === "running" ? tr("pause") : s.timer.status === "paused" ? tr("resume") : tr("start"));
+  attr($("toggle-timer"), "aria-pressed", (pb ? pb.status === "playing" : s.timer.status === "running") ? "true" : "false");
 
   const message = s.message;
   text(
@@ -534,7 +541,7 @@ function disableWhatCannotAct(s) {
   const closed = s.phase === "closed";
   const calling = !closed && s.phase !== "scheduled"; // speakers may be called from the opening on
   const timer = Boolean(s.floor) && !s.playback && !closed; // the timer follows a video while one is on
-  $("toggle-timer").disabled = !timer;
+  $("toggle-timer").disabled = !(s.floor && !closed); // the timer, or the video when one is on
   for (const b of document.querySelectorAll(".timer-buttons button[data-action]:not(#toggle-timer, #finish)")) {
     const delta = Number(b.dataset.delta || 0);
     let can = timer;
