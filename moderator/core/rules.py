@@ -68,6 +68,8 @@ def removable(speaker: Speaker) -> bool:
     """Whether a speaker may leave the agenda without rewriting what happened: one who has not
     spoken and does not hold the floor (`waiting` or `skipped`, `spoken_ms` 0)."""
     return speaker.status in ("waiting", "skipped") and speaker.spoken_ms == 0
+
+
 def video_public(state: SessionState, speaker: Speaker) -> bool:
     """Whether a speaker's recorded video may be shown to anyone but the moderator: while the
     session runs, every video plays for the room and online; once it is closed, only the videos

@@ -214,5 +214,5 @@ def test_the_report_after_an_undone_finish_counts_the_time_once():
     run.tick(5_000).do("undo")
     run.do("timer.start")
     run.tick(30_000).do("speaker.finish")
-    row = report(run.state, run.now)["speakers"][0]
-    assert (row["spoken_ms"], row["status"]) == (90_000, "done")
+    row = report(run.first, run.log, run.now)["speakers"][0]
+    assert (row["spoken_ms"], row["status"], len(row["turns"])) == (90_000, "done", 1)
