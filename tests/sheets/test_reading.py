@@ -150,8 +150,10 @@ def test_problems_are_translated():
     rows = [["DE", date(2030, 12, 10), time(10, 0), "Jane Doe", "Coalition", "cso", "English ", 420]]
     fr = sentences(xlsx(rows), locale="fr")[0]
     es = sentences(xlsx(rows), locale="es")[0]
-    assert fr.startswith("Ligne 2, Language ('English ')") and "en, fr, es" in fr
-    assert es.startswith("Fila 2, Language ('English ')") and "en, fr, es" in es
+    assert (
+        fr.startswith("Ligne 2, Language (\u00ab\u00a0English \u00a0\u00bb)\u00a0: ") and "en, fr, es" in fr
+    )
+    assert es.startswith("Fila 2, Language («English »): ") and "en, fr, es" in es
 
 
 def test_a_sheet_without_the_required_columns_names_them():
