@@ -169,17 +169,22 @@ async def virtual(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
             await opened.close()
 
 
+def _base64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode()
+
+
 async def drop(page: Page, selector: str, path: Path, kind: str) -> None:
     """Drop a real file on an element, as a person dragging it from their desktop."""
-    data = base64.b64encode(path.read_bytes()).decode()
+    data = _base64(path)
     await page.evaluate(
         """([selector, data, name, kind]) => {
           const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
           const transfer = new DataTransfer();
           transfer.items.add(new File([bytes], name, { type: kind }));
           const target = document.querySelector(selector);
-          target.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
-          target.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+          const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+          target.dispatchEvent(new DragEvent("dragover", init));
+          target.dispatchEvent(new DragEvent("drop", init));
         }""",
         [selector, data, path.name, kind],
     )
