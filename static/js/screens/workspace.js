@@ -39,8 +39,10 @@ const uploads = new Map(); // speaker id -> {name, loaded, total, cancel}
 const notes = new Map(); // speaker id or session id -> {text, error}
 
 const countryName = (code) => config.countries[code] || code;
-const words = { tr, countryName };
+const words = { tr, countryName, fieldLabels: config.field_labels };
 const playsVideo = (session) => session.format !== "in_person";
+/** A slot for people: "7 min", or "6:30 min" when it is not whole minutes. */
+const slot = (ms) => (ms % 60000 === 0 ? tr("minutes", { n: ms / 60000 }) : tr("minutes", { n: formatDuration(ms).replace(/^0/, "") }));
 
 // ---- token ---------------------------------------------------------------------------------
 
@@ -251,8 +253,8 @@ function updateSession(el, session) {
   text(phase, tr(`phase_${session.phase}`));
   phase.dataset.phase = session.phase;
   el.dataset.phase = session.phase;
-  const meta = [tr("minutes", { n: session.minutes }), tr("question_time", { time: formatDuration(session.question_seconds * 1000) })];
-  if (session.sur_statement_seconds) meta.push(tr("sur_statement", { time: formatDuration(session.sur_statement_seconds * 1000) }));
+  const meta = [tr("minutes", { n: session.minutes }), tr("question_time", { time: slot(session.question_seconds * 1000) })];
+  if (session.sur_statement_seconds) meta.push(tr("sur_statement", { time: slot(session.sur_statement_seconds * 1000) }));
   meta.push(tr("speakers_count", { n: session.speakers.length }));
   if (playsVideo(session)) meta.push(tr("videos_ready", readiness(session)));
   text(el.querySelector(".meta"), meta.join(" · "));
@@ -325,7 +327,7 @@ function createSpeaker(sessionId, speaker) {
 function updateSpeaker(li, speaker, index, session) {
   const name = speaker.name;
   text(li.querySelector(".name"), `${index + 1}. ${name}`);
-  const details = [speaker.organisation, tr(`kind_${speaker.kind}`), tr(`lang_${speaker.language}`), tr("slot", { time: formatDuration(speaker.allotted_ms) })];
+  const details = [speaker.organisation, tr(`kind_${speaker.kind}`), tr(`lang_${speaker.language}`), tr("slot", { time: slot(speaker.allotted_ms) })];
   if (speaker.public_name) details.push(tr("shown_as", { name: speaker.public_name }));
   if (!speaker.publish) details.push(tr("not_published"));
   text(li.querySelector(".details"), details.filter(Boolean).join(" · "));
@@ -339,6 +341,7 @@ function updateSpeaker(li, speaker, index, session) {
   li.querySelector(".up").disabled = index === 0;
   li.querySelector(".down").disabled = index === session.speakers.length - 1;
   li.querySelector(".choose-video").setAttribute("aria-label", tr("choose_video_for", { name }));
+  li.querySelector(".video-input").setAttribute("aria-label", tr("choose_video_for", { name }));
   const state = videoState(speaker, playsVideo(session));
   const video = speaker.video;
   const words = {
@@ -352,6 +355,7 @@ function updateSpeaker(li, speaker, index, session) {
   text(stateEl, words[state]);
   stateEl.dataset.video = state;
   li.dataset.video = state;
+  li.querySelector(".video").dataset.video = state;
   const upload = uploads.get(speaker.id);
   show(li.querySelector(".progress"), Boolean(upload));
   show(li.querySelector(".drop"), !upload && speaker.status !== "done");
