@@ -17,8 +17,8 @@ from moderator.core import agenda as rules
 from moderator.core.errors import N_, Refused
 from moderator.core.view import view
 from moderator.i18n.countries import observer_codes, state_name, un_member_codes
-from moderator.runtime.clock import now_ms
 from moderator.i18n.translation import translate
+from moderator.runtime.clock import now_ms
 from moderator.sheets import columns
 from moderator.sheets.files import MAX_BYTES
 from moderator.web import screens, urls
