@@ -79,9 +79,19 @@ def terminal_locale() -> str:
     return "en"
 
 
-def _import(path: str, db: str) -> int:
-    from moderator.importer import import_file
+def _import(path: str, db: str, series: str | None = None) -> int:
+    from moderator.importer import amend_file, import_file
 
+    if series is not None:
+        token = os.environ.get("MODERATOR_SERIES_TOKEN") or None
+        try:
+            done, text = asyncio.run(
+                amend_file(Path(path), Settings.from_env(db), series, terminal_locale(), token)
+            )
+        except (StoreError, OSError) as e:
+            raise storage_problem(Path(db), e) from None
+        print(text, file=sys.stdout if done else sys.stderr)
+        return 0 if done else 1
     try:
         created, text = asyncio.run(import_file(Path(path), Settings.from_env(db), terminal_locale()))
     except (StoreError, OSError) as e:
@@ -115,11 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
     p.add_argument("file")
     p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument(
+        "--series",
+        metavar="ID",
+        help="bring this existing series to the file instead (ids and tokens kept; "
+        "to add missions, set MODERATOR_SERIES_TOKEN to its moderator token)",
+    )
     args = parser.parse_args(argv)
     try:
         args.db = str(database_path(args.db))
         if args.command == "import":
-            return _import(args.file, args.db)
+            return _import(args.file, args.db, args.series)
         _check_start(Settings.from_env(args.db))
     except StartupError as e:
         print(translate(terminal_locale(), e.message, e.params), file=sys.stderr)

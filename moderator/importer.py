@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from moderator.core.agenda import AgendaError, AgendaSeries, load_agenda_file, parse_agenda
-from moderator.core.errors import N_
+from moderator.core.errors import N_, Refused
 from moderator.demo import DEMO_TITLE, demo_agenda
 from moderator.i18n.countries import state_name
 from moderator.i18n.translation import format_start, translate, translate_plural
@@ -46,6 +47,127 @@ async def import_file(path: Path, settings: Settings, locale: str = "en") -> tup
             + "\n".join(f"  {p}" for p in problems)
         )
     return created, text
+
+
+# One sentence per kind of change, for the command line's list of what a PUT changed.
+_CHANGED = {
+    ("changed", "series"): N_("Series: %(fields)s."),
+    ("added", "session"): N_("Session %(key)s added."),
+    ("removed", "session"): N_("Session %(key)s removed."),
+    ("moved", "session"): N_("Session %(key)s moved from place %(old)s to %(new)s."),
+    ("changed", "session"): N_("Session %(key)s: %(fields)s."),
+    ("added", "speaker"): N_("Session %(session)s: speaker %(name)s added."),
+    ("removed", "speaker"): N_("Session %(session)s: speaker %(name)s removed."),
+    ("moved", "speaker"): N_("Session %(session)s: speaker %(key)s moved from place %(old)s to %(new)s."),
+    ("changed", "speaker"): N_("Session %(session)s: speaker %(key)s: %(fields)s."),
+    ("added", "delegation"): N_("Mission of %(state)s added."),
+    ("removed", "delegation"): N_("Mission of %(state)s removed: its join card no longer works."),
+    ("changed", "delegation"): N_("Mission of %(state)s: %(fields)s."),
+}
+
+
+def _value(value: object) -> str:
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def describe(change: dict[str, Any], locale: str) -> str:
+    """One change of a PUT (core/changes.py) as a line for people."""
+    fields = ", ".join(
+        f"{name} {_value(pair['old'])} → {_value(pair['new'])}"
+        for name, pair in change.get("fields", {}).items()
+    )
+    position = change.get("position") or {}
+    params = {
+        **change,
+        "fields": fields,
+        "old": position.get("old", 0) + 1,
+        "new": position.get("new", 0) + 1,
+        "state": state_name(change["state"], locale) if "state" in change else "",
+    }
+    return translate(locale, _CHANGED[(change["change"], change["what"])], params)
+
+
+async def amend_file(
+    path: Path, settings: Settings, series_id: str, locale: str = "en", moderator_token: str | None = None
+) -> tuple[bool, str]:
+    """`moderator import FILE --series ID`: bring a series to an agenda file, as PUT /api/series/{id}
+    does; return whether it was done (or nothing needed doing) and what to print (in `locale`)."""
+    from moderator.runtime.series import amend
+
+    try:
+        agenda, folder = load_agenda_file(path)
+    except AgendaError as e:
+        return False, f"{path}: {e.where or '-'}: {translate(locale, e.message, e.params)}"
+    store = await open_store(settings)
+    try:
+        if moderator_token is not None:
+            who = await store.principal(moderator_token)
+            if who is None or who.role != "moderator" or who.series_id != series_id:
+                message = N_("MODERATOR_SERIES_TOKEN is not the moderator token of series %(series)s.")
+                return False, translate(locale, message, {"series": series_id})
+        engine = Engine(store)
+        await engine.load()
+        try:
+            outcome = await amend(engine, store, series_id, agenda, moderator_token)
+        except Refused as e:
+            return False, translate(locale, e.message, e.params)
+        finally:
+            engine.close()
+        found = outcome.diff
+        if found.conflicts:
+            first = found.conflicts[0]
+            nothing = translate(locale, N_("Nothing was changed."))
+            why = translate(locale, first.refused.message, first.refused.params)
+            return False, f"{path}: {first.where}: {why} {nothing}"
+        lines = [describe(c, locale) for c in found.changes]
+        if not found.changes:
+            return True, translate(locale, N_("No change: the series already matches the file."))
+        head = translate_plural(
+            locale,
+            "%(n)s change made to the series %(title)s:",
+            "%(n)s changes made to the series %(title)s:",
+            len(found.changes),
+            {"title": agenda.title},
+        )
+        text = "\n".join([head, *(f"  {line}" for line in lines)])
+        for code, token in outcome.tokens.items():
+            if any(d.state == code for d in found.delegations_added):
+                text += f"\n  {state_name(code, locale):<24} {urls.join(token)}"
+        problems = await _attach_by_key(store, engine, settings, agenda, series_id, folder)
+        if problems:
+            text += (
+                "\n\n"
+                + translate(locale, N_("Videos not attached:"))
+                + "\n"
+                + "\n".join(f"  {p}" for p in problems)
+            )
+        return True, text
+    finally:
+        await store.close()
+
+
+async def _attach_by_key(
+    store: Store, engine: Engine, settings: Settings, agenda: AgendaSeries, series_id: str, folder: Path
+) -> list[str]:
+    """The videos an amended agenda names, attached to its speakers found by key."""
+    from moderator.web.media import MediaError, attach_file
+
+    ids = {
+        state.setup.key: {s.key: s.id for s in state.speakers}
+        for state in engine.states()
+        if state.setup.series_id == series_id
+    }
+    problems = []
+    for session in agenda.sessions:
+        for sp in session.speakers:
+            speaker_id = ids.get(session.key, {}).get(sp.key)
+            if sp.video is None or speaker_id is None:
+                continue
+            try:
+                await attach_file(store, engine, settings, speaker_id, folder / sp.video)
+            except MediaError as e:
+                problems.append(f"{session.key}/{sp.key}: {sp.video}: {e.english()}")
+    return problems
 
 
 async def attach_videos(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.agenda import MAX_SPEAKERS, SESSION_RULES, SPEAKER_RULES, Field, text_field
+from moderator.core.agenda import MAX_SPEAKERS, SESSION_RULES, SPEAKER_RULES, Field
 from moderator.core.commands import MOD, SYSTEM, Actor, Check, agenda_field, ident, int_between
 from moderator.core.decide import COMMANDS, _speaker
 from moderator.core.errors import N_, Refused
@@ -190,26 +190,18 @@ def _sur(name: str, value: object) -> object:
     return value
 
 
-# Sent by the server itself for a PUT of the series (web/api.py): the facts no live command
-# changes, the series' title and venue (in every session's log) and a scheduled session's SuR.
+# Sent by the server itself for a PUT of the series (runtime/series.py): what no live command
+# changes, a scheduled session's State under Review (the series' title and venue are facts of the
+# series, not of a session's log: the engine gives them to its sessions, Engine.absorb).
 @COMMANDS.command(
     "agenda.update",
     SYSTEM,
-    optional={
-        **_checks(SESSION_RULES, SESSION_ARGS),
-        "title": agenda_field(Field(text_field(200))),
-        "venue": agenda_field(Field(text_field(200, allow_empty=True), "", nullable=True)),
-        "state_under_review": _sur,
-    },
+    optional={**_checks(SESSION_RULES, SESSION_ARGS), "state_under_review": _sur},
     emits=("session.updated",),
     partial=True,
 )
 def _agenda_update(state: SessionState, args: dict[str, Any], actor: Actor, now: int) -> list[Event]:
     fields = _session_fields(state, args)
-    if "title" in args:
-        fields["series_title"] = args["title"]
-    if "venue" in args:
-        fields["venue"] = args["venue"]
     code = args.get("state_under_review")
     if code is not None and code != state.setup.state_under_review:
         if state.phase != "scheduled":

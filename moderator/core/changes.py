@@ -26,7 +26,7 @@ from moderator.core.commands import Actor, Command
 from moderator.core.decide import decide
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
-from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, iso, normalised, session_doc
+from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, normalised, session_doc
 from moderator.core.state import SessionState
 
 Event = dict[str, Any]
@@ -51,9 +51,9 @@ class Conflict:
     where: str
     refused: Refused
 
-    def wire(self, translate: Any = None) -> dict[str, Any]:
-        message = self.refused.english() if translate is None else translate(self.refused)
-        return {"code": self.refused.code, "where": self.where, "message": message}
+    def wire(self, message: str | None = None) -> dict[str, Any]:
+        """The preview's form; `message`: the sentence translated (else in English)."""
+        return {"code": self.refused.code, "where": self.where, "message": message or self.refused.english()}
 
 
 @dataclass(slots=True)
@@ -178,7 +178,11 @@ def _speaker_changes(
     for key, (j, sp) in olds.items():
         if key not in news:
             where = f"sessions[{old_i}].speakers[{j}]"
-            diff.changes.append(_change("removed", "speaker", where, key=key, id=sp["id"], name=sp["name"]))
+            diff.changes.append(
+                _change(
+                    "removed", "speaker", where, session=old["key"], key=key, id=sp["id"], name=sp["name"]
+                )
+            )
             run.run(where, "speaker.remove", {"speaker_id": sp["id"]})
     for key, (j, sp) in news.items():
         if key in olds:
@@ -186,7 +190,15 @@ def _speaker_changes(
             if fields:
                 where = f"sessions[{i}].speakers[{j}]"
                 diff.changes.append(
-                    _change("changed", "speaker", where, key=key, id=olds[key][1]["id"], fields=fields)
+                    _change(
+                        "changed",
+                        "speaker",
+                        where,
+                        session=old["key"],
+                        key=key,
+                        id=olds[key][1]["id"],
+                        fields=fields,
+                    )
                 )
                 run.run(
                     where, "speaker.update", {"speaker_id": olds[key][1]["id"], **{n: sp[n] for n in fields}}
@@ -195,13 +207,23 @@ def _speaker_changes(
     for key, (j, sp) in news.items():
         where = f"sessions[{i}].speakers[{j}]"
         if key not in olds:
-            diff.changes.append(_change("added", "speaker", where, key=key, name=sp["name"]))
+            diff.changes.append(
+                _change("added", "speaker", where, session=old["key"], key=key, name=sp["name"])
+            )
             run.run(where, "speaker.add", {**sp, "position": min(j, len(run.state.speakers))})
             continue
         if key not in in_order:
             moved = {"old": olds[key][0], "new": j}
             diff.changes.append(
-                _change("moved", "speaker", where, key=key, id=olds[key][1]["id"], position=moved)
+                _change(
+                    "moved",
+                    "speaker",
+                    where,
+                    session=old["key"],
+                    key=key,
+                    id=olds[key][1]["id"],
+                    position=moved,
+                )
             )
         speaker_id = run.speaker_id(key)
         keys = [s.key for s in run.state.speakers]
@@ -269,8 +291,3 @@ def _delegation_changes(current: Current, agenda: AgendaSeries, out: Diff) -> No
             fields = {"label": {"old": old[code][1], "new": d.label}}
             out.changes.append(_change("changed", "delegation", where, state=code, fields=fields))
             out.delegations_relabelled.append(d)
-
-
-def preview_start(start_ms: int, timezone: str) -> str:
-    """A start as the preview shows it (the document's ISO form in the series' zone)."""
-    return iso(start_ms, timezone)

@@ -336,8 +336,6 @@ _SESSION_FIELDS: dict[str, tuple[type, ...]] = {
     "question_seconds": (int,),
     "format": (str,),
     "sur_statement_seconds": (int, type(None)),
-    "series_title": (str,),
-    "venue": (str,),
     "state_under_review": (str,),
 }
 

@@ -120,16 +120,26 @@ class Engine:
         self._states.setdefault(setup.session_id, initial(setup))
 
     async def refresh(self) -> list[str]:
-        """Take up the sessions another process created meanwhile (`moderator import` while the
-        server runs); return their ids. Cheap when nothing changed: SQLite's data_version moves
-        only when another connection commits, so then nothing else is read."""
+        """Take up what another process changed meanwhile (`moderator import`, with or without
+        `--series`, while the server runs): the sessions it created (their ids are returned), the
+        events it appended, the series' new title and venue, the sessions it removed. Cheap when
+        nothing changed: SQLite's data_version moves only when another connection commits, so
+        then nothing else is read."""
         async with self._refreshing:
             self._data_version, setups = await self.store.setups_if_changed(self._data_version)
             if setups is None:
                 return []
+            stored = {setup.session_id: setup for setup in setups}
+            for session_id in [i for i in self._states if i not in stored]:
+                self._forget(session_id)
             added = []
             for setup in setups:
                 if setup.session_id in self._states:
+                    renamed = self._retitle(setup.session_id, setup.series_title, setup.venue, notify=False)
+                    seq = self._states[setup.session_id].seq
+                    await self._catch_up(setup.session_id)
+                    if renamed and self._states[setup.session_id].seq == seq:
+                        self._notify(self._states[setup.session_id], self.clock())
                     continue
                 # Its log may already hold events: the importer attached the agenda's videos.
                 events = await self.store.events(setup.session_id)
@@ -179,26 +189,46 @@ class Engine:
         every session, each session's appended events (its screens get the new state), the
         sessions created; the removed ones stop."""
         for session_id in removed:
-            self._states.pop(session_id, None)
-            self._inboxes.pop(session_id, None)
-            writer = self._writers.pop(session_id, None)
-            if writer is not None:
-                writer.cancel()
-            handle = self._wakeups.pop(session_id, None)
-            if handle is not None:
-                handle.cancel()
-        now = self.clock()
+            self._forget(session_id)
         for session_id, state in list(self._states.items()):
-            setup = state.setup
-            if setup.series_id != series_id or (setup.series_title, setup.venue) == (title, venue):
-                continue
-            self._states[session_id] = replace(state, setup=replace(setup, series_title=title, venue=venue))
-            if session_id not in appends:
-                self._notify(self._states[session_id], now)
+            if state.setup.series_id == series_id:
+                self._retitle(session_id, title, venue, notify=session_id not in appends)
         for session_id, (after_seq, events) in appends.items():
             if not self._take(session_id, after_seq, events):
                 await self._catch_up(session_id)
         await self.add_sessions(created)
+
+    def _forget(self, session_id: str) -> None:
+        """Stop running a session removed from its series' agenda."""
+        self._states.pop(session_id, None)
+        self._inboxes.pop(session_id, None)
+        writer = self._writers.pop(session_id, None)
+        if writer is not None:
+            writer.cancel()
+        handle = self._wakeups.pop(session_id, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _retitle(self, session_id: str, title: str, venue: str, *, notify: bool) -> bool:
+        """The series' title and venue, facts of the series (not of a session's log), in a session;
+        whether they changed."""
+        state = self._states[session_id]
+        if (state.setup.series_title, state.setup.venue) == (title, venue):
+            return False
+        self._states[session_id] = replace(state, setup=replace(state.setup, series_title=title, venue=venue))
+        if notify:
+            self._notify(self._states[session_id], self.clock())
+        return True
+
+    async def follow(self, every_s: float = 2.0) -> None:
+        """Take up other processes' changes every `every_s` seconds (see refresh), so screens show
+        a `moderator import --series` made while the server runs without anyone asking."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.refresh()
+            except StoreUnavailable as e:
+                log.warning("could not look for other processes' changes: %s", e)
 
     def _notify(self, state: SessionState, now: int) -> None:
         for listener in self._listeners:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +41,7 @@ def create_app(settings: Settings) -> Starlette:
         hub = Hub()
         engine.listen(hub.publish)
         hub.start()
+        following = asyncio.get_running_loop().create_task(engine.follow())  # other processes' changes
         app.state.services = Services(
             settings=settings,
             store=store,
@@ -52,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            following.cancel()
             engine.close()
             await hub.stop()
             await store.close()

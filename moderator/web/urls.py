@@ -18,6 +18,7 @@ CARDS_SHEET = "/series/{series_id}/cards/sheet"
 MEDIA = "/media/{name}"
 STATIC = "/static"
 SERIES_API = "/api/series"
+SERIES_ITEM_API = "/api/series/{series_id}"  # GET and PUT (PROTOCOL §4)
 SESSION_API = "/api/sessions/{session_id}"
 REPORT = "/api/sessions/{session_id}/report"
 WORKSPACE = "/series/{series_id}"
@@ -94,13 +95,8 @@ def browser_patterns() -> dict[str, str]:
     }
 
 
-SERIES_ITEM_API = "/api/series/{series_id}"
 SERIES_SCREEN = "/series/{series_id}/{screen}"
 SERIES_SCREENS = ("room", "speaker", "watch")
-
-
-def series_api(series_id: str) -> str:
-    return path(SERIES_ITEM_API, series_id=series_id)
 
 
 def series_links(series_id: str) -> dict[str, str]:

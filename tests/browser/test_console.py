@@ -113,10 +113,11 @@ async def test_the_keyboard_comes_back_to_the_shortcuts_after_a_message_or_escap
 
 
 async def enabled_buttons(page: Page) -> dict[str, bool]:
-    """Each button of the floor, the session and the message by its visible name: can it be pressed?
+    """Each shown button of the floor, the session and the message by its visible name: can it be pressed?
     A button that cannot must also look it (dimmed)."""
     found = await page.evaluate(
         """() => Array.from(document.querySelectorAll('.floor button, .phases button, .message button'))
+          .filter((b) => !b.closest('[hidden]'))
           .map((b) => [b.textContent.trim(), !b.disabled, Number(getComputedStyle(b).opacity)])"""
     )
     for name, enabled, opacity in found:

@@ -55,8 +55,6 @@ ARG_VALUES = {
     "question_seconds": st.integers(10, 1000),
     "format": st.sampled_from(["in_person", "virtual", "hybrid", "online"]),
     "sur_statement_seconds": st.sampled_from([None, 30, 300]),
-    "title": st.sampled_from(["Pre-sessions 45", ""]),
-    "venue": st.sampled_from(["Online", None]),
     "state_under_review": st.sampled_from(["DE", "FR", "XX"]),
 }
 # Any args at all, for any command: most are refused as invalid.

@@ -63,10 +63,12 @@ class Run:
         self.now = now
         self.log: list[dict[str, Any]] = []
 
-    def do(self, name: str, actor: Actor = MOD, at: int | None = None, **args: Any) -> list[dict[str, Any]]:
+    def do(
+        self, command: str, actor: Actor = MOD, /, at: int | None = None, **args: Any
+    ) -> list[dict[str, Any]]:
         if at is not None:
             self.now = at
-        events = decide(self.state, Command(name, args), actor, self.now)
+        events = decide(self.state, Command(command, args), actor, self.now)
         self.state = fold(self.state, events)
         self.log += events
         return events

@@ -28,6 +28,12 @@ async def put(server: Running, doc: dict[str, Any], token: str | None = None, **
     return await server.http.put(path, json=doc, headers=auth(token), params=params)
 
 
+async def raw(live: Live, command: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A command frame with these args (speaker.add has a `name` arg, which Live.cmd cannot take)."""
+    live.n += 1
+    return await live.answer({"type": "command", "id": f"r{live.n}", "name": command, "args": args})
+
+
 async def test_get_needs_the_admin_or_that_series_moderator(server: Running):
     """None: 401; a mission or another series' moderator: 403; unknown series: 404."""
     path = f"/api/series/{server.series['series_id']}"
@@ -259,3 +265,34 @@ async def test_sessions_added_moved_and_removed_by_a_put(server: Running):
     assert [s["id"] for s in live.state["speakers"]] == [nz["speakers"][0]["id"]]
     assert (await server.http.get(f"/api/sessions/{removed_id}")).status_code == 404
     assert [s["key"] for s in (await current(server))["sessions"]] == ["NZ", "AM"]
+
+
+async def test_the_live_commands_change_the_agenda_for_every_screen(server: Running):
+    """speaker.add's ack carries the new id; every client sees the change; a refusal is a sentence;
+    GET shows the live change; a mission may not change the agenda."""
+    session_id = server.session_id()
+    console = await Live.open(server.ws, session_id, server.series["moderator_token"])
+    phone = await Live.open(server.ws, session_id, server.token("FR"))
+    ack = await raw(console, "speaker.add", {"name": "Late Speaker", "language": "fr", "position": 0})
+    assert ack["type"] == "ack" and ack["speaker_id"] == f"{session_id}-{ack['seq']}"
+    await phone.until(ack["seq"])
+    assert phone.state["speakers"][0]["id"] == ack["speaker_id"]
+    assert phone.state["speakers"][0]["name"] == "Late Speaker"
+    await console.ok("session.update", minutes=90, sur_statement_seconds=240)
+    await phone.until(console.seq)
+    assert phone.state["planned_end"] - phone.state["start"] == 90 * 60_000
+    assert phone.state["sur_statement"] == {"allotted_ms": 240_000, "status": "waiting", "spoken_ms": 0}
+    refused = await phone.refused("forbidden", "speaker.remove", speaker_id=ack["speaker_id"])
+    assert refused["message"]
+    await console.ok("session.open")
+    await console.ok("speaker.call", speaker_id=ack["speaker_id"])
+    refused = await console.refused("conflict", "speaker.remove", speaker_id=ack["speaker_id"])
+    assert "Late Speaker has the floor" in refused["message"]
+    bad = await console.refused("invalid", "speaker.update", speaker_id=ack["speaker_id"], language="de")
+    assert bad["message"] == "'language': This must be one of: en, fr, es."
+    body = await current(server)
+    assert body["sessions"][0]["speakers"][0]["name"] == "Late Speaker"
+    assert body["sessions"][0]["minutes"] == 90 and body["sessions"][0]["sur_statement_seconds"] == 240
+    await console.ok("session.close")
+    late = await raw(console, "speaker.add", {"name": "Too late"})
+    assert late["type"] == "error" and late["code"] == "conflict"

@@ -37,12 +37,17 @@ export function describer(config, tr) {
   const phase = (p) => tr(`phase_${p}`);
 
   /**
-   * Who holds the floor, in words: {kind: "speaker" | "question" | null, title,
-   * details: [organisation, theme, language], speaker, entry}.
+   * Who holds the floor, in words: {kind: "speaker" | "question" | "sur" | null, title,
+   * details: [organisation, theme, language], speaker, entry}. "sur": the State under Review's
+   * opening statement ("Opening statement: Germany").
    */
   const holder = (session) => {
     const floor = session && session.floor;
     if (!floor) return { kind: null, title: tr("nobody"), details: [], speaker: null, entry: null };
+    if (floor.kind === "sur") {
+      const title = tr("sur_statement", { state: surName(session.state_under_review) });
+      return { kind: "sur", title, details: [], speaker: null, entry: null };
+    }
     if (floor.kind === "speaker") {
       const speaker = speakerById(session, floor.id);
       const details = speaker ? [speaker.organisation, speaker.theme, language(speaker.language)].filter(Boolean) : [];

@@ -86,7 +86,7 @@ function finishFloor() {
   const s = session();
   if (!s) return;
   if (!s.floor) toast(tr("nobody_on_floor"));
-  else if (s.floor.kind === "speaker") run("speaker.finish");
+  else if (s.floor.kind === "speaker" || s.floor.kind === "sur") run("speaker.finish");
   else run("queue.done", { entry_id: s.floor.id });
 }
 
@@ -122,6 +122,7 @@ document.addEventListener("click", (ev) => {
 $("toggle-timer").addEventListener("click", toggleTimer);
 $("finish").addEventListener("click", finishFloor);
 $("next-speaker").addEventListener("click", nextSpeaker);
+$("call-sur").addEventListener("click", () => run("sur.call"));
 $("next-question").addEventListener("click", nextQuestion);
 $("playback-resume").addEventListener("click", () => run("playback.play"));
 for (const button of document.querySelectorAll("button[data-seek]")) {
@@ -300,6 +301,27 @@ function renderSpeakers(s) {
   });
 }
 
+/** The State under Review's opening statement, when the agenda gives it a slot: its button and its line. */
+function renderStatement(s) {
+  const statement = s.sur_statement;
+  const state = words.surName(s.state_under_review);
+  const what = tr("sur_statement", { state });
+  show($("call-sur"), Boolean(statement));
+  show($("sur-statement"), Boolean(statement));
+  $("call-sur").disabled = true;
+  if (!statement) return;
+  text($("call-sur"), what);
+  attr($("call-sur"), "aria-label", tr("sur_statement_call", { state }));
+  const onFloor = Boolean(s.floor && s.floor.kind === "sur");
+  // The phases come from the server's rules (core/rules.py SUR_STATEMENT_PHASES), never re-typed.
+  $("call-sur").disabled = onFloor || !config.rules.sur_statement_phases.includes(s.phase);
+  let status = tr(`status_${statement.status}`);
+  if (statement.status === "done") status += ` · ${tr("sur_statement_spoken", { time: formatDuration(statement.spoken_ms) })}`;
+  text($("sur-statement"), tr("sur_statement_line", { what, allotted: formatDuration(statement.allotted_ms), status }));
+  attr($("sur-statement"), "data-status", statement.status);
+  attr($("sur-statement"), "aria-current", onFloor ? "true" : null);
+}
+
 function entryRow() {
   const row = h(
     "tr",
@@ -410,6 +432,7 @@ function render(s) {
   attr($("message-current"), "data-active", message ? "true" : null);
 
   show($("playback"), s.format !== "in_person");
+  renderStatement(s);
   renderSpeakers(s);
   renderQueue(s);
   disableWhatCannotAct(s);
