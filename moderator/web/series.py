@@ -88,7 +88,9 @@ async def amend(request: Request, series_id: str, who: Principal, agenda: Agenda
         lang = _lang(request)
         return {
             "changes": found.changes,
-            "conflicts": [c.wire(translate(lang, c.refused.message, c.refused.params)) for c in found.conflicts],
+            "conflicts": [
+                c.wire(translate(lang, c.refused.message, c.refused.params)) for c in found.conflicts
+            ],
             "warnings": found.warnings,
         }
     if found.conflicts:

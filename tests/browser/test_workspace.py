@@ -276,3 +276,84 @@ async def test_the_join_cards_open_from_the_workspace_and_print(screens: Screens
     assert link and "/join/" in link
     r = await screens.server.http.get(link.replace(screens.server.base, ""))
     assert r.status_code == 200
+
+
+async def test_a_changed_spreadsheet_is_previewed_then_applied(screens: Screens, tmp_path: Path):
+    """Download the week, change a speaker's name and a session's length in the workbook, upload it:
+    the preview names each change, nothing changes until Apply; then a mission's phone shows it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    server = screens.server
+    token = server.series["moderator_token"]
+    phone = await screens.open(screens.join_path("FR"), size=PHONE)
+    await phone.evaluate("window.__no_reload = true")
+    page = await open_workspace(screens)
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="Download the week (XLSX)").click()
+    book = load_workbook(io.BytesIO(Path(await (await download.value).path()).read_bytes()))
+    sheet = book["Speakers"]
+    headers = [c.value for c in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row=row, column=headers.index("State under Review") + 1).value == "AM":
+            sheet.cell(row=row, column=headers.index("Session minutes") + 1).value = 45
+    sheet.cell(row=3, column=headers.index("Speaker name") + 1).value = "Office of the Ombudsperson"
+    changed = tmp_path / "week.xlsx"
+    book.save(changed)
+    await page.set_input_files("#sheet-file", str(changed))
+    preview = page.locator("#preview")
+    await expect(preview).to_be_visible()
+    await expect(preview).to_contain_text("Changed (2)")
+    await expect(preview).to_contain_text("Speaker name: Office of the Defender → Office of the Ombudsperson")
+    await expect(preview).to_contain_text("Session minutes: 60 → 45")
+    state = (await server.http.get(f"/api/sessions/{server.session_id()}")).json()["session"]
+    assert state["planned_end"] - state["start"] == 60 * 60_000  # nothing yet
+    await page.get_by_role("button", name="Apply these changes").click()
+    await expect(page.locator("#notice")).to_have_text(
+        "The changes are applied: every screen shows them now."
+    )
+    await expect(page.locator("article.session").first.locator(".meta")).to_contain_text("45 min")
+    await expect(speaker_item(page, "Office of the Ombudsperson")).to_have_count(1)
+    await phone.wait_for_function("document.getElementById('addressee').textContent.includes('Ombudsperson')")
+    assert await phone.evaluate("window.__no_reload === true")
+    r = await server.http.get(
+        f"/api/series/{server.series['series_id']}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.json()["sessions"][0]["minutes"] == 45
+    assert not screens.errors, screens.errors
+
+
+async def test_a_session_is_rescheduled_from_its_form(screens: Screens):
+    server = screens.server
+    page = await open_workspace(screens)
+    session = page.locator("article.session").nth(1)  # SE, 11:30 Geneva time on 10 Dec 2030
+    await session.get_by_role("button", name="Edit the session of Sweden").click()
+    form = session.locator("form")
+    await form.get_by_label("Time", exact=True).fill("15:15")
+    await form.get_by_label("Session length (minutes)").fill("90")
+    await form.get_by_label("Format").select_option("virtual")
+    await form.get_by_role("button", name="Save").click()
+    await expect(session.locator(".when")).to_have_text("15:15–16:45")
+    await expect(session.locator(".format")).to_have_text("Virtual")
+    state = (await server.http.get(f"/api/sessions/{server.session_id(1)}")).json()["session"]
+    assert state["format"] == "virtual" and state["planned_end"] - state["start"] == 90 * 60_000
+    # a bad value: the server's sentence, in the form, and nothing changes
+    await session.get_by_role("button", name="Edit the session of Sweden").click()
+    await form.get_by_label("Session length (minutes)").fill("5")
+    await form.get_by_role("button", name="Save").click()
+    await expect(form.locator(".error")).to_contain_text("15")
+    await expect(session.locator(".when")).to_have_text("15:15–16:45")
+
+
+async def test_a_series_is_created_from_the_form(empty: Screens):
+    page = await empty.open(f"/series/new?lang=es#token={ADMIN}", size=LAPTOP)
+    await page.fill("#form-title", "Presesiones 45")
+    row = page.locator(".form-session").first
+    await row.get_by_label("Estado examinado").select_option("CO")
+    await row.locator("input[name=date]").fill("2031-01-20")
+    await page.locator("#series-form button[type=submit]").click()
+    await page.wait_for_url("**/series/*?lang=es")
+    await expect(page.locator("article.session")).to_have_count(1)
+    await expect(page.locator("article.session .sur")).to_have_text("Colombia")
+    await expect(page.locator("#week-summary")).to_contain_text("195 misiones invitadas")
