@@ -281,8 +281,6 @@ async def test_the_join_cards_open_from_the_workspace_and_print(screens: Screens
 async def test_a_changed_spreadsheet_is_previewed_then_applied(screens: Screens, tmp_path: Path):
     """Download the week, change a speaker's name and a session's length in the workbook, upload it:
     the preview names each change, nothing changes until Apply; then a mission's phone shows it."""
-    import io
-
     from openpyxl import load_workbook
 
     server = screens.server
@@ -292,7 +290,7 @@ async def test_a_changed_spreadsheet_is_previewed_then_applied(screens: Screens,
     page = await open_workspace(screens)
     async with page.expect_download() as download:
         await page.get_by_role("button", name="Download the week (XLSX)").click()
-    book = load_workbook(io.BytesIO(Path(await (await download.value).path()).read_bytes()))
+    book = load_workbook(str(await (await download.value).path()))
     sheet = book["Speakers"]
     headers = [c.value for c in sheet[1]]
     for row in range(2, sheet.max_row + 1):
