@@ -290,7 +290,10 @@ async def test_a_changed_spreadsheet_is_previewed_then_applied(screens: Screens,
     page = await open_workspace(screens)
     async with page.expect_download() as download:
         await page.get_by_role("button", name="Download the week (XLSX)").click()
-    book = load_workbook(str(await (await download.value).path()))
+    saved = tmp_path / "downloaded.xlsx"
+    await (await download.value).save_as(saved)
+    assert (await download.value).suggested_filename == "Test series.xlsx"
+    book = load_workbook(saved)
     sheet = book["Speakers"]
     headers = [c.value for c in sheet[1]]
     for row in range(2, sheet.max_row + 1):
