@@ -159,8 +159,21 @@ def test_problems_are_translated():
 def test_a_sheet_without_the_required_columns_names_them():
     found = sentences(xlsx(GOOD, headers=["Where", "Date", "Time"]))
     assert len(found) == 2
-    assert found[0].startswith("Row 1: The first row names no column State under Review")
-    assert found[1].startswith("Row 1: The first row names no column Speaker name")
+    assert found == [
+        "Row 1: The row of headers has no column State under Review.",
+        "Row 1: The row of headers has no column Speaker name.",
+    ]
+    fr = problems(xlsx(GOOD, headers=["Where", "Date", "Time"]))[0].sentence("fr")
+    assert fr == "Ligne 1\u00a0: La ligne d'en-têtes n'a pas de colonne État examiné."
+
+
+def test_a_title_above_the_headers_and_lower_case_states():
+    rows = [["Speakers of the week", None], [None, None], HEADERS] + [
+        [r[0].lower() if r[0] else None, *r[1:]] for r in GOOD
+    ]
+    read = read_sheet(xlsx(rows, headers=["Pre-sessions 50"]), "w.xlsx", SERIES)
+    assert [s.key for s in read.agenda.sessions] == ["DE", "FR"]
+    assert [s.state_under_review for s in read.agenda.sessions] == ["DE", "FR"]
 
 
 def test_the_agendas_own_rules_apply_to_a_sheet():
