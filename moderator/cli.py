@@ -122,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB})")
-    p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
+    p = sub.add_parser(
+        "import",
+        help="create or change a series from an agenda file (JSON or YAML) or a week's spreadsheet "
+        "(XLSX or CSV)",
+    )
     p.add_argument("file")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument(

@@ -34,6 +34,9 @@ _TIME = re.compile(r"(\d{1,2})\s*[:hH.]\s*(\d{2})(?:\s*:\s*(\d{2}))?")
 _SAMPLE_SESSION = {"key": "x", "state_under_review": "CH", "start": "2030-01-01T10:00:00"}
 
 
+_HEADERS = {c.field: Phrase(c.header) for c in C.SPEAKER_COLUMNS}
+
+
 @dataclass(frozen=True)
 class ReadSheet:
     """A spreadsheet read: its agenda document and the validated agenda."""
@@ -125,7 +128,8 @@ class _Reader:
                 return None if isinstance(value, str) and not value.strip() else value
 
             def at(name: str, number: int = number) -> Place:
-                return Place(sheet, number, cols[name][1] if name in cols else None)
+                # a column the sheet lacks is named by its header in the reader's language
+                return Place(sheet, number, cols[name][1] if name in cols else _HEADERS.get(name))
 
             if all(cell(name) is None for name in cols):
                 continue
@@ -275,9 +279,9 @@ class _Reader:
 
     def series(self, table: Table | None, given: Mapping[str, Any]) -> dict[str, Any]:
         doc = {k: given[k] for k in ("title", "format", "venue", "timezone") if given.get(k) is not None}
+        for row_of in C.SERIES_ROWS:  # a field no sheet gives: named as the series' own
+            self.places[row_of.field] = Place(series_field=row_of.header)
         if table is None:
-            for name in doc:
-                self.places[name] = Place(None, None, None)
             return doc
         lookup = C.lookup(C.SERIES_ROWS)
         for number, row in enumerate(table.rows, 1):
@@ -360,6 +364,8 @@ class _Reader:
             speakers = session["speakers"] or [None]
             for j, speaker in enumerate(speakers):
                 one = {**session, "speakers": [] if speaker is None else [speaker]}
+                if f"sessions[{i}].start" in self.reported:  # its own problem is known: check the rest
+                    one["start"] = _SAMPLE_SESSION["start"]
                 try:
                     parse_agenda({**series, "sessions": [one]})
                 except AgendaError as error:

@@ -168,7 +168,7 @@ def test_a_sheet_without_the_required_columns_names_them():
 
 
 def test_a_title_above_the_headers_and_lower_case_states():
-    rows = [["Speakers of the week", None], [None, None], HEADERS] + [
+    rows: list[list[Any]] = [["Speakers of the week", None], [None, None], HEADERS] + [
         [r[0].lower() if r[0] else None, *r[1:]] for r in GOOD
     ]
     read = read_sheet(xlsx(rows, headers=["Pre-sessions 50"]), "w.xlsx", SERIES)
@@ -187,7 +187,9 @@ def test_the_agendas_own_rules_apply_to_a_sheet():
         "Row 3, Speaker key ('k1'): The speaker key k1 is already used in this session."
     ]
     zone = problems(xlsx(GOOD), series={**SERIES, "timezone": "Mars/Olympus"})
-    assert [p.english() for p in zone] == ["This is not a known IANA time zone name, such as Europe/Zurich."]
+    assert [p.english() for p in zone] == [
+        "The series' Time zone: This is not a known IANA time zone name, such as Europe/Zurich."
+    ]
 
 
 # ---- bad files: one sentence each, nothing read ----------------------------------------------------
@@ -283,7 +285,8 @@ def test_csv_in_utf8_with_commas_or_semicolons_and_utf16():
     bad = sentences("State under Review,Date,Time,Speaker name\nDE,10 December,10:00,Zoé\n".encode(), "w.csv")
     assert bad == [
         "Row 2, Date ('10 December'): This is not a date: type it as a date cell, or as text in the "
-        "form 2030-12-10."
+        "form 2030-12-10.",
+        "Row 2, Kind: This field is required.",  # the sheet has no column Kind
     ]
 
 
