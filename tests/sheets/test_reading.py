@@ -168,9 +168,8 @@ def test_a_sheet_without_the_required_columns_names_them():
 
 
 def test_a_title_above_the_headers_and_lower_case_states():
-    rows: list[list[Any]] = [["Speakers of the week", None], [None, None], HEADERS] + [
-        [r[0].lower() if r[0] else None, *r[1:]] for r in GOOD
-    ]
+    rows: list[list[Any]] = [["Speakers of the week", None], [None, None], list(HEADERS)]
+    rows += [[r[0].lower() if r[0] else None, *r[1:]] for r in GOOD]
     read = read_sheet(xlsx(rows, headers=["Pre-sessions 50"]), "w.xlsx", SERIES)
     assert [s.key for s in read.agenda.sessions] == ["DE", "FR"]
     assert [s.state_under_review for s in read.agenda.sessions] == ["DE", "FR"]
