@@ -349,8 +349,12 @@ async def index(request: Request) -> Response:
             }
             for s in _series_states(_engine(request), series.id)
         ]
-        all_series.append({"title": series.title, "sessions": sessions})
-    return _render(request, "index.html", lang, remember, config={}, all_series=all_series)
+        all_series.append(
+            {"title": series.title, "sessions": sessions, "workspace": urls.workspace(series.id)}
+        )
+    return _render(
+        request, "index.html", lang, remember, config={}, all_series=all_series, new_series=urls.WORKSPACE_NEW
+    )
 
 
 @_up_to_date
