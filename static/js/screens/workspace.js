@@ -281,7 +281,8 @@ function updateSession(el, session) {
 
 function createSpeaker(sessionId, speaker) {
   const id = speaker.id;
-  const input = h("input", { type: "file", class: "visually-hidden video-input", accept: "video/mp4,video/webm,video/quicktime,.mp4,.webm,.mov", tabindex: "-1" });
+  // The file picker itself stays out of sight and out of the tab order: its button opens it.
+  const input = h("input", { type: "file", class: "video-input", accept: "video/mp4,video/webm,video/quicktime,.mp4,.webm,.mov", hidden: true });
   const li = h(
     "li",
     { class: "speaker" },
@@ -341,7 +342,6 @@ function updateSpeaker(li, speaker, index, session) {
   li.querySelector(".up").disabled = index === 0;
   li.querySelector(".down").disabled = index === session.speakers.length - 1;
   li.querySelector(".choose-video").setAttribute("aria-label", tr("choose_video_for", { name }));
-  li.querySelector(".video-input").setAttribute("aria-label", tr("choose_video_for", { name }));
   const state = videoState(speaker, playsVideo(session));
   const video = speaker.video;
   const words = {
