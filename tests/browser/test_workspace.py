@@ -358,3 +358,17 @@ async def test_a_series_is_created_from_the_form(empty: Screens):
     await expect(page.locator("article.session")).to_have_count(1)
     await expect(page.locator("article.session .sur")).to_have_text("Colombia")
     await expect(page.locator("#week-summary")).to_contain_text("195 misiones invitadas")
+
+
+async def test_the_status_follows_the_sessions_without_reload(screens: Screens):
+    """A session opened from its console shows as opened on the workspace, then closed."""
+    server = screens.server
+    page = await open_workspace(screens)
+    phase = page.locator("article.session").first.locator(".phase")
+    await expect(phase).to_have_text("Not started")
+    mod = await Live.open(server.ws, server.session_id(), server.series["moderator_token"])
+    await mod.ok("session.open")
+    await expect(phase).to_have_text("Opening", timeout=15_000)
+    await mod.ok("session.close")
+    await expect(phase).to_have_text("Closed", timeout=15_000)
+    await expect(page.locator("article.session").first).to_have_attribute("data-phase", "closed")
