@@ -49,9 +49,9 @@ _SESSION_FIELDS = (
     "speakers",
 )
 _DELEGATION_FIELDS = ("state", "label")
-# What GET /api/series/{id} adds to the document (ids, screen links): accepted back and ignored,
-# so a document read can be sent again as it is (matching is by key and state, never by id).
-READ_ONLY = ("id", "links")
+# What GET /api/series/{id} adds to the document (ids, screen links, what has happened): accepted
+# back and ignored, so a document read can be sent again as it is (matching is by key and state).
+READ_ONLY = ("id", "links", "phase", "status", "spoken_ms", "video_url", "video_duration_ms")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # clean_text's problems (fragments) as sentences of their own; tests check none is missing.

@@ -108,7 +108,6 @@ class _Session:
     """Decides one kept session's changes in order, on a tentative state, as the engine would."""
 
     def __init__(self, state: SessionState, now: int, diff: Diff) -> None:
-        self.start = state
         self.state = state
         self.now = now
         self.diff = diff
@@ -156,7 +155,7 @@ def _session_changes(
             {"state_under_review": s.state_under_review},
             SYSTEM,
         )
-    updates = {n: (new[n] if n != "start" else new["start"]) for n in _SESSION_UPDATES if n in changed}
+    updates = {n: new[n] for n in _SESSION_UPDATES if n in changed}
     if updates and not run.run(where, "session.update", updates):
         diff.conflicts.pop()  # say which field: decide each one alone
         for name, value in updates.items():

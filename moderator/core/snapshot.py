@@ -69,6 +69,11 @@ def speaker_doc(s: Speaker) -> dict[str, Any]:
         "seconds": s.allotted_ms // 1000,
         "public_name": s.public_name,
         "publish": s.publish,
+        # read-only (agenda.READ_ONLY): what has happened, and the video
+        "status": s.status,
+        "spoken_ms": s.spoken_ms,
+        "video_url": s.video_url,
+        "video_duration_ms": s.video_duration_ms,
     }
 
 
@@ -83,6 +88,7 @@ def session_doc(state: SessionState, timezone: str) -> dict[str, Any]:
         "question_seconds": setup.question_seconds,
         "format": setup.format,
         "sur_statement_seconds": setup.sur_statement_seconds,
+        "phase": state.phase,  # read-only
         "speakers": [speaker_doc(s) for s in state.speakers],
     }
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from benchmarks.live import Refused
 from tests.support.agenda import agenda
 from tests.support.live import Live
 from tests.support.server import ADMIN, Running
@@ -60,6 +64,8 @@ async def test_get_is_the_agenda_with_ids_and_links_and_no_tokens(server: Runnin
     assert [sp["key"] for sp in first["speakers"]] == ["a1", "a2", "a3", "a4", "a5", "a6"]
     assert first["speakers"][0]["id"] == server.series["sessions"][0]["speakers"][0]["id"]
     assert first["speakers"][0]["public_name"] == "A journalist" and first["speakers"][0]["seconds"] == 420
+    assert first["phase"] == "scheduled" and first["speakers"][0]["status"] == "waiting"
+    assert first["speakers"][0]["spoken_ms"] == 0 and first["speakers"][0]["video_url"] is None
     assert {d["state"] for d in body["delegations"]} == {"AM", "SE", "GY", "KI", "FR", "BR", "KE", "JP"}
     text = str(body)
     assert server.series["moderator_token"] not in text and server.token("FR") not in text
@@ -243,6 +249,7 @@ async def test_sessions_added_moved_and_removed_by_a_put(server: Running):
     """A new session is created (with its speakers and screens), the order follows the document,
     a scheduled session removed is gone (its screens are told by 4404 on reconnect)."""
     removed_id = server.session_id(1)
+    watching = await Live.open(server.ws, removed_id, None)
     doc = await current(server)
     doc["sessions"] = [
         {
@@ -264,6 +271,12 @@ async def test_sessions_added_moved_and_removed_by_a_put(server: Running):
     assert live.state["format"] == "virtual" and live.state["sur_statement"]["allotted_ms"] == 300_000
     assert [s["id"] for s in live.state["speakers"]] == [nz["speakers"][0]["id"]]
     assert (await server.http.get(f"/api/sessions/{removed_id}")).status_code == 404
+    with pytest.raises(ConnectionClosed):  # its screens are dropped; a reconnect gets 4404
+        while True:
+            await watching.next()
+    with pytest.raises(Refused) as refused:
+        await Live.open(server.ws, removed_id, None)
+    assert refused.value.code == 4404
     assert [s["key"] for s in (await current(server))["sessions"]] == ["NZ", "AM"]
 
 
