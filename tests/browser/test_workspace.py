@@ -372,3 +372,30 @@ async def test_the_status_follows_the_sessions_without_reload(screens: Screens):
     await mod.ok("session.close")
     await expect(phase).to_have_text("Closed", timeout=15_000)
     await expect(page.locator("article.session").first).to_have_attribute("data-phase", "closed")
+
+
+async def test_missions_are_added_and_removed_and_the_cards_follow(screens: Screens):
+    server = screens.server
+    page = await open_workspace(screens)
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.locator("#missions summary").click()
+    await expect(page.locator("#missions-count")).to_have_text("8 missions invited")
+    await page.get_by_label("Add a mission").select_option("CH")
+    await page.get_by_role("button", name="Add", exact=True).click()
+    await expect(page.locator("#missions-note")).to_have_text(
+        "Mission of Switzerland added: print its join card."
+    )
+    await expect(page.locator("#missions-count")).to_have_text("9 missions invited")
+    await page.get_by_role("button", name="Remove the mission of Japan").click()
+    await expect(page.locator("#missions-count")).to_have_text("8 missions invited")
+    await expect(page.locator("#mission-list")).not_to_contain_text("Japan")
+    store = server.app.state.services.store
+    codes = {code for code, _label in await store.delegations(server.series["series_id"])}
+    assert "CH" in codes and "JP" not in codes
+    await page.locator("#cards-link").click()
+    await page.wait_for_selector("body[data-loaded='true']")
+    await expect(page.locator(".card")).to_have_count(8)
+    await expect(page.locator(".sheet")).to_contain_text("Switzerland")
+    assert await store.principal(server.token("JP")) is None  # its card no longer works
+    who = await store.principal(server.token("FR"))  # the others still do
+    assert who is not None and who.state == "FR"

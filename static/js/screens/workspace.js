@@ -100,6 +100,7 @@ async function loadAgenda() {
   if (answer.ok) {
     agendaDoc = answer.body;
     renderLinks();
+    renderMissions();
   }
   return answer;
 }
@@ -609,6 +610,61 @@ async function upload(sessionId, speakerId, file, type) {
   if (chooser) chooser.focus();
   refresh();
 }
+
+// ---- missions (PUT /api/series/{id} with the agenda as it stands, its delegations changed) ---
+
+function renderMissions() {
+  if (!agendaDoc) return;
+  const invited = new Set(agendaDoc.delegations.map((d) => d.state));
+  text($("missions-count"), tr("missions_count", { n: invited.size }));
+  const byName = (a, b) => countryName(a).localeCompare(countryName(b), LANG);
+  const select = $("mission-state");
+  const others = Object.keys(config.countries).filter((code) => !invited.has(code));
+  if (select.dataset.codes !== others.join()) {
+    select.replaceChildren(h("option", { value: "", text: "—" }), ...others.map((code) => h("option", { value: code, text: countryName(code) })));
+    select.dataset.codes = others.join();
+  }
+  const items = [...invited].sort(byName).map((code) => ({ code }));
+  reconcile(
+    $("mission-list"),
+    items,
+    (m) => m.code,
+    (m) =>
+      h(
+        "li",
+        {},
+        h("span", { text: countryName(m.code) }),
+        " ",
+        h("button", { type: "button", class: "link danger", "aria-label": tr("remove_mission", { state: countryName(m.code) }), on: { click: () => changeMissions(m.code, false) } }, tr("remove")),
+      ),
+    () => {},
+  );
+}
+
+async function changeMissions(code, add) {
+  const name = countryName(code);
+  if (!add && !window.confirm(tr("confirm_remove_mission", { state: name }))) return;
+  const current = await loadAgenda();
+  if (!current.ok) {
+    note("missions", refusal(current, tr("failed", { reason: current.status })), true);
+    return;
+  }
+  const doc = JSON.parse(JSON.stringify(agendaDoc));
+  delete doc.links;
+  doc.delegations = add ? [...doc.delegations, { state: code }] : doc.delegations.filter((d) => d.state !== code);
+  const answer = await api.request("PUT", config.urls.series, { json: doc });
+  const noteEl = $("missions-note");
+  noteEl.classList.toggle("error", !answer.ok);
+  text(noteEl, answer.ok ? tr(add ? "mission_added" : "mission_removed", { state: name }) : refusal(answer, tr("failed", { reason: answer.status })));
+  await loadAgenda();
+  refresh();
+}
+
+$("mission-add").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const code = $("mission-state").value;
+  if (code) changeMissions(code, true);
+});
 
 // ---- the spreadsheet round trip --------------------------------------------------------------
 
