@@ -379,15 +379,15 @@ async def test_missions_are_added_and_removed_and_the_cards_follow(screens: Scre
     page = await open_workspace(screens)
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.locator("#missions summary").click()
-    await expect(page.locator("#missions-count")).to_have_text("8 missions invited")
+    await expect(page.locator("#missions-count")).to_have_text("(8)")
     await page.get_by_label("Add a mission").select_option("CH")
     await page.get_by_role("button", name="Add", exact=True).click()
     await expect(page.locator("#missions-note")).to_have_text(
         "Mission of Switzerland added: print its join card."
     )
-    await expect(page.locator("#missions-count")).to_have_text("9 missions invited")
+    await expect(page.locator("#missions-count")).to_have_text("(9)")
     await page.get_by_role("button", name="Remove the mission of Japan").click()
-    await expect(page.locator("#missions-count")).to_have_text("8 missions invited")
+    await expect(page.locator("#missions-count")).to_have_text("(8)")
     await expect(page.locator("#mission-list")).not_to_contain_text("Japan")
     store = server.app.state.services.store
     codes = {code for code, _label in await store.delegations(server.series["series_id"])}

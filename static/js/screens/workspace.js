@@ -616,7 +616,7 @@ async function upload(sessionId, speakerId, file, type) {
 function renderMissions() {
   if (!agendaDoc) return;
   const invited = new Set(agendaDoc.delegations.map((d) => d.state));
-  text($("missions-count"), tr("missions_count", { n: invited.size }));
+  text($("missions-count"), `(${new Intl.NumberFormat(LANG).format(invited.size)})`);
   const byName = (a, b) => countryName(a).localeCompare(countryName(b), LANG);
   const select = $("mission-state");
   const others = Object.keys(config.countries).filter((code) => !invited.has(code));
