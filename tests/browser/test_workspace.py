@@ -399,3 +399,34 @@ async def test_missions_are_added_and_removed_and_the_cards_follow(screens: Scre
     assert await store.principal(server.token("JP")) is None  # its card no longer works
     who = await store.principal(server.token("FR"))  # the others still do
     assert who is not None and who.state == "FR"
+
+
+async def test_a_speaker_is_added_to_an_empty_session_from_the_keyboard(screens: Screens):
+    server = screens.server
+    room = await screens.open(f"/s/{server.session_id(1)}/room")
+    page = await open_workspace(screens)
+    session = page.locator("article.session").nth(1)
+    await expect(session.locator(".speakers")).to_have_text("No speaker yet.")
+    await session.get_by_role("button", name="Add a speaker to the session of Sweden").focus()
+    await page.keyboard.press("Enter")
+    form = session.locator(".add-form form")
+    await expect(form.get_by_label("Name", exact=True)).to_be_focused()
+    await page.keyboard.type("Karin Lindqvist")
+    await form.get_by_label("Organisation").fill("Sami Council")
+    await form.get_by_label("Speaking time (seconds)").fill("300")
+    await form.get_by_label("Speaking time (seconds)").press("Enter")
+    item = speaker_item(page, "Karin Lindqvist")
+    await expect(item).to_contain_text(
+        "Sami Council · Civil society organisation · English · Speaking time: 5 min"
+    )
+    await expect(session.locator(".add-form form")).to_have_count(0)
+    await room.wait_for_function("document.getElementById('next').textContent.includes('Karin Lindqvist')")
+    # a bad value: the server's sentence in the form, nothing added
+    await session.get_by_role("button", name="Add a speaker to the session of Sweden").click()
+    await form.get_by_label("Name", exact=True).fill("Olof Berg")
+    await form.get_by_label("Speaking time (seconds)").fill("30")
+    await form.get_by_role("button", name="Save").click()
+    await expect(form.locator(".error")).to_contain_text("60")
+    await expect(session.locator("li.speaker")).to_have_count(1)
+    await page.keyboard.press("Escape")
+    await expect(session.get_by_role("button", name="Add a speaker to the session of Sweden")).to_be_focused()

@@ -443,6 +443,7 @@ function form(container, fields, onSubmit) {
     if (message) {
       error.textContent = message;
       error.hidden = false;
+      button.focus(); // it lost focus while disabled: keep the person in the form
     } else close();
   });
   container.replaceChildren(el);
