@@ -61,7 +61,7 @@ async def read_upload(
     request: Request, given: dict[str, Any], missions: list[dict[str, Any]] | None = None
 ) -> ReadSheet:
     """The uploaded file read into a validated agenda; Problem `too_large`, or SheetError."""
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BYTES:
@@ -70,7 +70,7 @@ async def read_upload(
             )
     name = request.query_params.get("filename", "")
     # A thousand rows take a few hundred ms to read: off the event loop, so live sessions keep time.
-    return await anyio.to_thread.run_sync(read_sheet, body, name, given, missions)
+    return await anyio.to_thread.run_sync(read_sheet, bytes(body), name, given, missions)
 
 
 def sheet_refused(request: Request, error: SheetError) -> JSONResponse:
