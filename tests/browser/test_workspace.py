@@ -430,3 +430,19 @@ async def test_a_speaker_is_added_to_an_empty_session_from_the_keyboard(screens:
     await expect(session.locator("li.speaker")).to_have_count(1)
     await page.keyboard.press("Escape")
     await expect(session.get_by_role("button", name="Add a speaker to the session of Sweden")).to_be_focused()
+
+
+async def test_the_admin_token_opens_the_workspace_but_not_the_cards_and_a_bad_token_is_asked_again(
+    screens: Screens,
+):
+    page = await open_workspace(screens, token=ADMIN)
+    await expect(page.locator("#cards-link")).to_have_count(0)
+    await expect(page.locator("#series-links")).to_contain_text("The join cards need the moderator token")
+    await expect(page.locator("article.session")).to_have_count(2)
+    other = await screens.open(workspace_path(screens.server, token="not-a-token-at-all"), size=LAPTOP)
+    await expect(other.locator("#auth-error")).to_contain_text("This token is not valid for this series")
+    await expect(other.locator("#main")).to_be_hidden()
+    await other.fill("#token-input", screens.server.series["moderator_token"])
+    await other.keyboard.press("Enter")
+    await expect(other.locator("article.session")).to_have_count(2)
+    await expect(other.locator("#cards-link")).to_be_visible()
