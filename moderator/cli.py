@@ -155,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=DEFAULT_PORT)
         p.add_argument("--public-url", help=PUBLIC_URL_HELP)
-    p = sub.add_parser("import", help="create a series from an agenda file (JSON or YAML)")
+    p = sub.add_parser(
+        "import",
+        help="create or change a series from an agenda file (JSON or YAML) or a week's spreadsheet "
+        "(XLSX or CSV)",
+    )
     p.add_argument("file")
     p.add_argument("--public-url", help=PUBLIC_URL_HELP)
     for p in sub.choices.values():

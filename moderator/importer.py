@@ -14,16 +14,52 @@ from moderator.i18n.countries import state_name
 from moderator.i18n.translation import format_start, translate, translate_plural
 from moderator.runtime.engine import Engine
 from moderator.settings import Settings
+from moderator.sheets import SheetError, read_sheet
+from moderator.sheets.files import MAX_BYTES
 from moderator.store import open_store
 from moderator.store.protocol import CreatedSeries, Store
 from moderator.web import urls
+
+# Files read as a week's spreadsheet (moderator/sheets) rather than as a JSON or YAML document.
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+def is_sheet(path: Path) -> bool:
+    return path.suffix.lower() in SHEET_SUFFIXES
+
+
+def load_sheet_file(
+    path: Path,
+    locale: str,
+    series: dict[str, Any] | None = None,
+    missions: list[dict[str, Any]] | None = None,
+) -> tuple[AgendaSeries, Path] | str:
+    """A spreadsheet file read into a validated agenda (and its folder), or what to print: each
+    problem on its line."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as e:
+        return f"{path}: " + translate(
+            locale, N_("cannot read the file (%(reason)s)."), {"reason": e.strerror}
+        )
+    try:
+        return read_sheet(data, path.name, series, missions).agenda, path.absolute().parent
+    except SheetError as e:
+        return "\n".join(f"{path}: {p.sentence(locale)}" for p in e.problems)
 
 
 async def import_file(
     path: Path, settings: Settings, locale: str = "en", base: str = ""
 ) -> tuple[CreatedSeries | None, str]:
-    """Create the series an agenda file describes; return it with a summary to print (in `locale`),
-    its links on `base` (the public URL or the server's address, address.py)."""
+    """Create the series an agenda file describes (JSON, YAML, or a week's spreadsheet); return it
+    with a summary to print (in `locale`), its links on `base` (the public URL or the server's
+    address, address.py)."""
+    if is_sheet(path):
+        read = load_sheet_file(path, locale)
+        if isinstance(read, str):
+            return None, read
+        return await _create(*read, settings, locale, base)
     try:
         agenda, folder = load_agenda_file(path)
     except AgendaError as e:
@@ -32,6 +68,12 @@ async def import_file(
         return None, f"{path}: " + translate(
             locale, N_("cannot read the file (%(reason)s)."), {"reason": e.strerror}
         )
+    return await _create(agenda, folder, settings, locale, base)
+
+
+async def _create(
+    agenda: AgendaSeries, folder: Path, settings: Settings, locale: str, base: str
+) -> tuple[CreatedSeries | None, str]:
     store = await open_store(settings)
     try:
         created = await store.create_series(agenda)
@@ -95,12 +137,15 @@ async def amend_file(
 ) -> tuple[bool, str]:
     """`moderator import FILE --series ID`: bring a series to an agenda file, as PUT /api/series/{id}
     does; return whether it was done (or nothing needed doing) and what to print (in `locale`)."""
-    from moderator.runtime.series import amend
+    from moderator.core.snapshot import document
+    from moderator.runtime.series import amend, current
 
-    try:
-        agenda, folder = load_agenda_file(path)
-    except AgendaError as e:
-        return False, f"{path}: {e.where or '-'}: {translate(locale, e.message, e.params)}"
+    sheet = is_sheet(path)
+    if not sheet:
+        try:
+            agenda, folder = load_agenda_file(path)
+        except AgendaError as e:
+            return False, f"{path}: {e.where or '-'}: {translate(locale, e.message, e.params)}"
     store = await open_store(settings)
     try:
         if moderator_token is not None:
@@ -110,6 +155,19 @@ async def amend_file(
                 return False, translate(locale, message, {"series": series_id})
         engine = Engine(store)
         await engine.load()
+        if sheet:  # its series' fields and missions default to the series' own
+            now = await current(engine, store, series_id)
+            if now is None:
+                engine.close()
+                return False, translate(locale, N_("There is no such series."))
+            doc = document(now.series, now.sessions, now.delegations)
+            given = {k: doc.get(k) for k in ("title", "format", "venue", "timezone")}
+            missions = [{k: v for k, v in d.items() if k in ("state", "label")} for d in doc["delegations"]]
+            read = load_sheet_file(path, locale, given, missions)
+            if isinstance(read, str):
+                engine.close()
+                return False, read
+            agenda, folder = read
         try:
             outcome = await amend(engine, store, series_id, agenda, moderator_token)
         except Refused as e:

@@ -19,6 +19,7 @@ _COLUMN = N_("Column %(column)s")
 _SHEET_CELL = N_("Sheet %(sheet)s, row %(row)s, %(column)s")
 _SHEET_ROW = N_("Sheet %(sheet)s, row %(row)s")
 _SHEET = N_("Sheet %(sheet)s")
+_SERIES_FIELD = N_("The series' %(field)s")
 _AT = N_("%(place)s: %(problem)s")
 _AT_VALUE = N_("%(place)s ('%(value)s'): %(problem)s")
 _VALUE_MAX = 40
@@ -30,9 +31,12 @@ class Place:
 
     sheet: str | None = None
     row: int | None = None
-    column: str | None = None
+    column: str | Phrase | None = None  # as the file writes it; a Phrase for a column it lacks
+    series_field: str | None = None  # a field of the series no sheet gives (a msgid: "Title")
 
     def phrase(self) -> Phrase | None:
+        if self.series_field is not None:
+            return Phrase(_SERIES_FIELD, field=Phrase(self.series_field))
         params: dict[str, Any] = {"sheet": self.sheet, "row": self.row, "column": self.column}
         if self.sheet is not None:
             if self.row is None:
@@ -75,7 +79,8 @@ class Problem:
         if self.place.row is not None:
             body["row"] = self.place.row
         if self.place.column is not None:
-            body["column"] = self.place.column
+            column = self.place.column
+            body["column"] = translate(locale, column.message) if isinstance(column, Phrase) else column
         if self.where is not None:
             body["where"] = self.where
         return body

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from moderator.core.agenda import AgendaError, AgendaSeries, parse_agenda
-from moderator.core.errors import N_
+from moderator.core.errors import N_, Phrase
 from moderator.i18n.countries import observer_codes, un_member_codes
 from moderator.sheets import columns as C
 from moderator.sheets.files import Table, tables
@@ -39,6 +39,9 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"(\d{1,2})\s*[:hH.]\s*(\d{2})(?:\s*:\s*(\d{2}))?")
 # A session that is certainly valid, to check the series' own fields and its missions apart.
 _SAMPLE_SESSION = {"key": "x", "state_under_review": "CH", "start": "2030-01-01T10:00:00"}
+
+
+_HEADERS = {c.field: Phrase(c.header) for c in C.SPEAKER_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -73,37 +76,44 @@ class _Reader:
     def header(
         self, table: Table, known: tuple[C.Column, ...], sheet: str | None
     ) -> tuple[int, dict[str, tuple[int, str]]]:
-        """The header's row number and field -> (column index, header as written)."""
+        """The header's row number and field -> (column index, header as written): the first of the
+        first ten rows with text that names every required column (a title above it is fine), else
+        the first such row, with a problem for each column it lacks."""
         lookup = C.lookup(known)
-        for number, row in enumerate(table.rows, 1):
-            if not any(_text(v) for v in row):
-                continue
-            found: dict[str, tuple[int, str]] = {}
+        rows = [(n, row) for n, row in enumerate(table.rows, 1) if any(_text(v) for v in row)][:10]
+        if not rows:
+            raise SheetError([Problem(Place(sheet), N_("This sheet is empty: it needs a row of headers."))])
+
+        def columns_of(row: tuple[Any, ...]) -> list[tuple[C.Column, int, str]]:
+            out = []
             for index, cell in enumerate(row):
-                written = _text(cell)
-                if not written:
-                    continue
-                column = lookup.get(C.normal(written))
-                if column is None:
-                    continue
-                if column.field in found:
-                    self.problem(
-                        Place(sheet, number, written),
-                        N_("This column repeats the column %(other)s."),
-                        other=found[column.field][1],
-                    )
-                    continue
-                found[column.field] = (index, written)
-            for column in known:
-                if column.required and column.field not in found:
-                    self.problem(
-                        Place(sheet, number),
-                        N_("The first row names no column %(column)s; the headers are: %(headers)s."),
-                        column=column.header,
-                        headers=", ".join(c.header for c in known),
-                    )
-            return number, found
-        raise SheetError([Problem(Place(sheet), N_("This sheet is empty: it needs a row of headers."))])
+                column = lookup.get(C.normal(_text(cell))) if _text(cell) else None
+                if column is not None:
+                    out.append((column, index, _text(cell)))
+            return out
+
+        required = {c.field for c in known if c.required}
+        number, row = next(
+            ((n, r) for n, r in rows if required <= {c.field for c, _i, _w in columns_of(r)}), rows[0]
+        )
+        found: dict[str, tuple[int, str]] = {}
+        for column, index, written in columns_of(row):
+            if column.field in found:
+                self.problem(
+                    Place(sheet, number, written),
+                    N_("This column repeats the column %(other)s."),
+                    other=found[column.field][1],
+                )
+                continue
+            found[column.field] = (index, written)
+        for column in known:
+            if column.required and column.field not in found:
+                self.problem(
+                    Place(sheet, number),
+                    N_("The row of headers has no column %(column)s."),
+                    column=Phrase(column.header),
+                )
+        return number, found
 
     # -- the speakers' sheet --------------------------------------------------------------------
 
@@ -125,7 +135,8 @@ class _Reader:
                 return None if isinstance(value, str) and not value.strip() else value
 
             def at(name: str, number: int = number) -> Place:
-                return Place(sheet, number, cols[name][1] if name in cols else None)
+                # a column the sheet lacks is named by its header in the reader's language
+                return Place(sheet, number, cols[name][1] if name in cols else _HEADERS.get(name))
 
             if all(cell(name) is None for name in cols):
                 continue
@@ -136,7 +147,7 @@ class _Reader:
                     continue
                 session = current
             else:
-                name = _text(key if key is not None else state).strip()
+                name = _text(key).strip() if key is not None else _text(state).strip().upper()
                 session = sessions.get(name) or sessions.setdefault(
                     name, _Session(number, {"key": name, "speakers": []})
                 )
@@ -275,9 +286,9 @@ class _Reader:
 
     def series(self, table: Table | None, given: Mapping[str, Any]) -> dict[str, Any]:
         doc = {k: given[k] for k in ("title", "format", "venue", "timezone") if given.get(k) is not None}
+        for row_of in C.SERIES_ROWS:  # a field no sheet gives: named as the series' own
+            self.places[row_of.field] = Place(series_field=row_of.header)
         if table is None:
-            for name in doc:
-                self.places[name] = Place(None, None, None)
             return doc
         lookup = C.lookup(C.SERIES_ROWS)
         for number, row in enumerate(table.rows, 1):
@@ -360,6 +371,8 @@ class _Reader:
             speakers = session["speakers"] or [None]
             for j, speaker in enumerate(speakers):
                 one = {**session, "speakers": [] if speaker is None else [speaker]}
+                if f"sessions[{i}].start" in self.reported:  # its own problem is known: check the rest
+                    one["start"] = _SAMPLE_SESSION["start"]
                 try:
                     parse_agenda({**series, "sessions": [one]})
                 except AgendaError as error:

@@ -366,9 +366,16 @@ async def index(request: Request) -> Response:
             for s in _series_states(_engine(request), series.id)
         ]
         all_series.append(
-            {"title": series.title, "sessions": sessions, "links": urls.series_links(series.id)}
+            {
+                "title": series.title,
+                "sessions": sessions,
+                "links": urls.series_links(series.id),
+                "workspace": urls.workspace(series.id),
+            }
         )
-    return _render(request, "index.html", lang, remember, config={}, all_series=all_series)
+    return _render(
+        request, "index.html", lang, remember, config={}, all_series=all_series, new_series=urls.WORKSPACE_NEW
+    )
 
 
 @_up_to_date

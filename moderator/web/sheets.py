@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -61,14 +62,16 @@ async def read_upload(
     request: Request, given: dict[str, Any], missions: list[dict[str, Any]] | None = None
 ) -> ReadSheet:
     """The uploaded file read into a validated agenda; Problem `too_large`, or SheetError."""
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BYTES:
             raise Problem(
                 "too_large", N_("The file is larger than %(mb)s MB."), mb=MAX_BYTES // (1024 * 1024)
             )
-    return read_sheet(body, request.query_params.get("filename", ""), given, missions)
+    name = request.query_params.get("filename", "")
+    # A thousand rows take a few hundred ms to read: off the event loop, so live sessions keep time.
+    return await anyio.to_thread.run_sync(read_sheet, bytes(body), name, given, missions)
 
 
 def sheet_refused(request: Request, error: SheetError) -> JSONResponse:
@@ -136,7 +139,8 @@ async def series_xlsx(request: Request) -> Response:
     if isinstance(who, Response):
         return who
     doc = await _current_document(request, series_id)
-    return _xlsx(workbook(doc, _lang(request)), f"{doc['title']}.xlsx")
+    data = await anyio.to_thread.run_sync(workbook, doc, _lang(request))
+    return _xlsx(data, f"{doc['title']}.xlsx")
 
 
 async def change_from_sheet(request: Request) -> Response:

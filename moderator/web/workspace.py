@@ -17,7 +17,9 @@ from moderator.core import agenda as rules
 from moderator.core.errors import N_, Refused
 from moderator.core.view import view
 from moderator.i18n.countries import observer_codes, state_name, un_member_codes
+from moderator.i18n.translation import translate
 from moderator.runtime.clock import now_ms
+from moderator.sheets import columns
 from moderator.sheets.files import MAX_BYTES
 from moderator.web import screens, urls
 from moderator.web.auth import principal, unauthorised
@@ -49,6 +51,20 @@ def _patterns(series_id: str | None) -> dict[str, Any]:
     return out
 
 
+_START = N_("Start date and time")
+
+
+def field_labels(lang: str) -> dict[str, str]:
+    """The agenda's fields by the names their spreadsheet columns have, for the preview of a change."""
+    labels = {c.field: translate(lang, c.header) for c in columns.SERIES_ROWS + columns.MISSION_COLUMNS}
+    for column in columns.SPEAKER_COLUMNS:
+        labels[{"speaker_key": "key", "key": "session_key"}.get(column.field, column.field)] = translate(
+            lang, column.header
+        )
+    labels["start"] = translate(lang, _START)
+    return labels
+
+
 def _config(request: Request, lang: str, series_id: str | None) -> dict[str, Any]:
     codes = sorted(un_member_codes() + observer_codes(), key=lambda c: screens.sort_key(state_name(c, lang)))
     return {
@@ -61,6 +77,7 @@ def _config(request: Request, lang: str, series_id: str | None) -> dict[str, Any
         "languages": list(rules.LANGUAGES),
         "default_timezone": rules.DEFAULT_TIMEZONE,
         "max_sheet_bytes": MAX_BYTES,
+        "field_labels": field_labels(lang),
     }
 
 

@@ -150,15 +150,29 @@ def test_problems_are_translated():
     rows = [["DE", date(2030, 12, 10), time(10, 0), "Jane Doe", "Coalition", "cso", "English ", 420]]
     fr = sentences(xlsx(rows), locale="fr")[0]
     es = sentences(xlsx(rows), locale="es")[0]
-    assert fr.startswith("Ligne 2, Language ('English ')") and "en, fr, es" in fr
-    assert es.startswith("Fila 2, Language ('English ')") and "en, fr, es" in es
+    assert (
+        fr.startswith("Ligne 2, Language (\u00ab\u00a0English \u00a0\u00bb)\u00a0: ") and "en, fr, es" in fr
+    )
+    assert es.startswith("Fila 2, Language («English »): ") and "en, fr, es" in es
 
 
 def test_a_sheet_without_the_required_columns_names_them():
     found = sentences(xlsx(GOOD, headers=["Where", "Date", "Time"]))
     assert len(found) == 2
-    assert found[0].startswith("Row 1: The first row names no column State under Review")
-    assert found[1].startswith("Row 1: The first row names no column Speaker name")
+    assert found == [
+        "Row 1: The row of headers has no column State under Review.",
+        "Row 1: The row of headers has no column Speaker name.",
+    ]
+    fr = problems(xlsx(GOOD, headers=["Where", "Date", "Time"]))[0].sentence("fr")
+    assert fr == "Ligne 1\u00a0: La ligne d'en-têtes n'a pas de colonne État examiné."
+
+
+def test_a_title_above_the_headers_and_lower_case_states():
+    rows: list[list[Any]] = [["Speakers of the week", None], [None, None], list(HEADERS)]
+    rows += [[r[0].lower() if r[0] else None, *r[1:]] for r in GOOD]
+    read = read_sheet(xlsx(rows, headers=["Pre-sessions 50"]), "w.xlsx", SERIES)
+    assert [s.key for s in read.agenda.sessions] == ["DE", "FR"]
+    assert [s.state_under_review for s in read.agenda.sessions] == ["DE", "FR"]
 
 
 def test_the_agendas_own_rules_apply_to_a_sheet():
@@ -172,7 +186,9 @@ def test_the_agendas_own_rules_apply_to_a_sheet():
         "Row 3, Speaker key ('k1'): The speaker key k1 is already used in this session."
     ]
     zone = problems(xlsx(GOOD), series={**SERIES, "timezone": "Mars/Olympus"})
-    assert [p.english() for p in zone] == ["This is not a known IANA time zone name, such as Europe/Zurich."]
+    assert [p.english() for p in zone] == [
+        "The series' Time zone: This is not a known IANA time zone name, such as Europe/Zurich."
+    ]
 
 
 # ---- bad files: one sentence each, nothing read ----------------------------------------------------
@@ -268,7 +284,8 @@ def test_csv_in_utf8_with_commas_or_semicolons_and_utf16():
     bad = sentences("State under Review,Date,Time,Speaker name\nDE,10 December,10:00,Zoé\n".encode(), "w.csv")
     assert bad == [
         "Row 2, Date ('10 December'): This is not a date: type it as a date cell, or as text in the "
-        "form 2030-12-10."
+        "form 2030-12-10.",
+        "Row 2, Kind: This field is required.",  # the sheet has no column Kind
     ]
 
 

@@ -72,7 +72,7 @@ async def test_a_bad_sheet_names_every_problem_and_creates_nothing(empty: Runnin
     error = r.json()["error"]
     assert error["code"] == "invalid" and error["message"] == error["problems"][0]["message"]
     assert [(p["row"], p["column"]) for p in error["problems"]] == [(2, "Langue"), (3, "État examiné")]
-    assert error["problems"][0]["message"].startswith("Ligne 2, Langue ('English ')")
+    assert error["problems"][0]["message"].startswith("Ligne 2, Langue (\u00ab\u00a0English \u00a0\u00bb)")
     assert await series_count(empty) == 0
 
 

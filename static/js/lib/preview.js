@@ -13,14 +13,16 @@ function at(doc, where) {
   return { session, speaker };
 }
 
-function shown(value) {
+function shown(field, value, tr) {
   if (value == null || value === "") return "—";
   if (typeof value === "boolean") return value ? "✓" : "✗";
+  if (field === "format" || field === "kind") return tr(`${field}_${value}`);
+  if (field === "language") return tr(`lang_${value}`);
   return String(value);
 }
 
 /**
- * One change in words. `words`: {surName(code), stateName(code), tr}; `doc`: the new document
+ * One change in words. `words`: {tr, countryName(code), fieldLabels}; `doc`: the new document
  * (for added, changed, moved), `current`: the agenda as it stands (for removed).
  */
 export function describeChange(change, doc, current, words) {
@@ -39,7 +41,8 @@ export function describeChange(change, doc, current, words) {
   }
   const details = [];
   for (const [field, values] of Object.entries(change.fields || {})) {
-    details.push(`${field}: ${shown(values.old)} → ${shown(values.new)}`);
+    const label = (words.fieldLabels || {})[field] || field;
+    details.push(`${label}: ${shown(field, values.old, tr)} → ${shown(field, values.new, tr)}`);
   }
   if (change.change === "moved" && change.position != null) details.push(tr("preview_position", { n: change.position + 1 }));
   return { title, details };

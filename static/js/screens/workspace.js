@@ -39,8 +39,10 @@ const uploads = new Map(); // speaker id -> {name, loaded, total, cancel}
 const notes = new Map(); // speaker id or session id -> {text, error}
 
 const countryName = (code) => config.countries[code] || code;
-const words = { tr, countryName };
+const words = { tr, countryName, fieldLabels: config.field_labels };
 const playsVideo = (session) => session.format !== "in_person";
+/** A slot for people: "7 min", or "6:30 min" when it is not whole minutes. */
+const slot = (ms) => (ms % 60000 === 0 ? tr("minutes", { n: ms / 60000 }) : tr("minutes", { n: formatDuration(ms).replace(/^0/, "") }));
 
 // ---- token ---------------------------------------------------------------------------------
 
@@ -98,6 +100,7 @@ async function loadAgenda() {
   if (answer.ok) {
     agendaDoc = answer.body;
     renderLinks();
+    renderMissions();
   }
   return answer;
 }
@@ -251,8 +254,8 @@ function updateSession(el, session) {
   text(phase, tr(`phase_${session.phase}`));
   phase.dataset.phase = session.phase;
   el.dataset.phase = session.phase;
-  const meta = [tr("minutes", { n: session.minutes }), tr("question_time", { time: formatDuration(session.question_seconds * 1000) })];
-  if (session.sur_statement_seconds) meta.push(tr("sur_statement", { time: formatDuration(session.sur_statement_seconds * 1000) }));
+  const meta = [tr("minutes", { n: session.minutes }), tr("question_time", { time: slot(session.question_seconds * 1000) })];
+  if (session.sur_statement_seconds) meta.push(tr("sur_statement", { time: slot(session.sur_statement_seconds * 1000) }));
   meta.push(tr("speakers_count", { n: session.speakers.length }));
   if (playsVideo(session)) meta.push(tr("videos_ready", readiness(session)));
   text(el.querySelector(".meta"), meta.join(" · "));
@@ -279,7 +282,8 @@ function updateSession(el, session) {
 
 function createSpeaker(sessionId, speaker) {
   const id = speaker.id;
-  const input = h("input", { type: "file", class: "visually-hidden video-input", accept: "video/mp4,video/webm,video/quicktime,.mp4,.webm,.mov", tabindex: "-1" });
+  // The file picker itself stays out of sight and out of the tab order: its button opens it.
+  const input = h("input", { type: "file", class: "video-input", accept: "video/mp4,video/webm,video/quicktime,.mp4,.webm,.mov", hidden: true });
   const li = h(
     "li",
     { class: "speaker" },
@@ -325,7 +329,7 @@ function createSpeaker(sessionId, speaker) {
 function updateSpeaker(li, speaker, index, session) {
   const name = speaker.name;
   text(li.querySelector(".name"), `${index + 1}. ${name}`);
-  const details = [speaker.organisation, tr(`kind_${speaker.kind}`), tr(`lang_${speaker.language}`), tr("slot", { time: formatDuration(speaker.allotted_ms) })];
+  const details = [speaker.organisation, tr(`kind_${speaker.kind}`), tr(`lang_${speaker.language}`), tr("slot", { time: slot(speaker.allotted_ms) })];
   if (speaker.public_name) details.push(tr("shown_as", { name: speaker.public_name }));
   if (!speaker.publish) details.push(tr("not_published"));
   text(li.querySelector(".details"), details.filter(Boolean).join(" · "));
@@ -352,6 +356,7 @@ function updateSpeaker(li, speaker, index, session) {
   text(stateEl, words[state]);
   stateEl.dataset.video = state;
   li.dataset.video = state;
+  li.querySelector(".video").dataset.video = state;
   const upload = uploads.get(speaker.id);
   show(li.querySelector(".progress"), Boolean(upload));
   show(li.querySelector(".drop"), !upload && speaker.status !== "done");
@@ -438,6 +443,7 @@ function form(container, fields, onSubmit) {
     if (message) {
       error.textContent = message;
       error.hidden = false;
+      button.focus(); // it lost focus while disabled: keep the person in the form
     } else close();
   });
   container.replaceChildren(el);
@@ -605,6 +611,61 @@ async function upload(sessionId, speakerId, file, type) {
   if (chooser) chooser.focus();
   refresh();
 }
+
+// ---- missions (PUT /api/series/{id} with the agenda as it stands, its delegations changed) ---
+
+function renderMissions() {
+  if (!agendaDoc) return;
+  const invited = new Set(agendaDoc.delegations.map((d) => d.state));
+  text($("missions-count"), `(${new Intl.NumberFormat(LANG).format(invited.size)})`);
+  const byName = (a, b) => countryName(a).localeCompare(countryName(b), LANG);
+  const select = $("mission-state");
+  const others = Object.keys(config.countries).filter((code) => !invited.has(code));
+  if (select.dataset.codes !== others.join()) {
+    select.replaceChildren(h("option", { value: "", text: "—" }), ...others.map((code) => h("option", { value: code, text: countryName(code) })));
+    select.dataset.codes = others.join();
+  }
+  const items = [...invited].sort(byName).map((code) => ({ code }));
+  reconcile(
+    $("mission-list"),
+    items,
+    (m) => m.code,
+    (m) =>
+      h(
+        "li",
+        {},
+        h("span", { text: countryName(m.code) }),
+        " ",
+        h("button", { type: "button", class: "link danger", "aria-label": tr("remove_mission", { state: countryName(m.code) }), on: { click: () => changeMissions(m.code, false) } }, tr("remove")),
+      ),
+    () => {},
+  );
+}
+
+async function changeMissions(code, add) {
+  const name = countryName(code);
+  if (!add && !window.confirm(tr("confirm_remove_mission", { state: name }))) return;
+  const current = await loadAgenda();
+  if (!current.ok) {
+    note("missions", refusal(current, tr("failed", { reason: current.status })), true);
+    return;
+  }
+  const doc = JSON.parse(JSON.stringify(agendaDoc));
+  delete doc.links;
+  doc.delegations = add ? [...doc.delegations, { state: code }] : doc.delegations.filter((d) => d.state !== code);
+  const answer = await api.request("PUT", config.urls.series, { json: doc });
+  const noteEl = $("missions-note");
+  noteEl.classList.toggle("error", !answer.ok);
+  text(noteEl, answer.ok ? tr(add ? "mission_added" : "mission_removed", { state: name }) : refusal(answer, tr("failed", { reason: answer.status })));
+  await loadAgenda();
+  refresh();
+}
+
+$("mission-add").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const code = $("mission-state").value;
+  if (code) changeMissions(code, true);
+});
 
 // ---- the spreadsheet round trip --------------------------------------------------------------
 
