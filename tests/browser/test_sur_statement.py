@@ -52,7 +52,7 @@ async def test_the_console_gives_the_floor_and_every_screen_says_so(
     button = console.get_by_role("button", name=label)
     await expect(button).to_be_visible()
     await expect(button).to_be_disabled()  # not before the session is opened
-    await console.locator('button[data-command="session.open"]').click()
+    await console.locator('button[data-action="session.open"]').click()
     await expect(button).to_be_enabled()
     await button.click()
     for page in (console, room, timer):
@@ -93,6 +93,6 @@ async def test_a_speaker_added_by_a_put_shows_on_the_open_room_display(
         path, json=doc, headers={"Authorization": f"Bearer {meeting.series['moderator_token']}"}
     )
     assert r.status_code == 200, r.text
-    await expect(room.get_by_text("Rosa Q.")).to_be_visible()
+    await expect(room.get_by_text("Rosa Q.", exact=True)).to_be_visible()
     assert await room.evaluate("performance.getEntriesByType('navigation').length") == 1
     assert screens.errors == []
