@@ -38,18 +38,6 @@ PRESESSION_SPEAKERS = 6  # more is accepted, with a warning
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _SERIES_FIELDS = ("title", "format", "venue", "timezone", "sessions", "delegations")
-_SESSION_FIELDS = (
-    "key",
-    "state_under_review",
-    "start",
-    "minutes",
-    "question_seconds",
-    "format",
-    "sur_statement_seconds",
-    "speakers",
-    "warning_seconds",
-    "answer_seconds",
-)
 DEFAULT_WARNING_SECONDS = 60  # the countdown turns to its warning with this much left
 DEFAULT_ANSWER_SECONDS = 120  # a panelist's answer in the Q&A
 _DELEGATION_FIELDS = ("state", "label")
@@ -329,6 +317,13 @@ SESSION_RULES: dict[str, Field] = {
     "warning_seconds": Field(integer_field(10, 600), DEFAULT_WARNING_SECONDS),
     "answer_seconds": Field(integer_field(15, 900), DEFAULT_ANSWER_SECONDS),
 }
+
+
+# The fields a document gives a speaker and a session, in the document's order: the rule tables'
+# keys, so every list of fields (live commands, GET, the diff, the spreadsheet) is this one.
+SPEAKER_FIELDS = tuple(name for name in SPEAKER_RULES if name != "video")  # key … publish
+SESSION_FIELDS = ("key", "state_under_review", *SESSION_RULES)  # key, SuR, start … answer_seconds
+_SESSION_FIELDS = (*SESSION_FIELDS, "speakers")
 
 
 def read_field(

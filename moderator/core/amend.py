@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.agenda import MAX_SPEAKERS, SESSION_RULES, SPEAKER_RULES, Field
+from moderator.core.agenda import MAX_SPEAKERS, SESSION_RULES, SPEAKER_FIELDS, SPEAKER_RULES, Field
 from moderator.core.commands import MOD, SYSTEM, Actor, Check, agenda_field, ident, int_between
 from moderator.core.decide import COMMANDS, _speaker
 from moderator.core.errors import N_, Refused
@@ -23,17 +23,7 @@ from moderator.i18n.countries import is_state
 Event = dict[str, Any]
 
 # The speaker's fields the live commands take; `seconds` becomes the event's `allotted_ms`.
-SPEAKER_ARGS = (
-    "key",
-    "name",
-    "organisation",
-    "kind",
-    "theme",
-    "language",
-    "seconds",
-    "public_name",
-    "publish",
-)
+SPEAKER_ARGS = SPEAKER_FIELDS
 # A speaker added live needs only a name; these stand for the rest until someone fills them in.
 ADD_DEFAULTS = {"kind": "cso", "language": "en"}
 SESSION_ARGS = tuple(SESSION_RULES)  # start, minutes, question_seconds, format, sur_statement_seconds, …

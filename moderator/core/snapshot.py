@@ -14,31 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from moderator.core.agenda import AgendaSeries, AgendaSession, AgendaSpeaker
+from moderator.core.agenda import SPEAKER_FIELDS, AgendaSeries, AgendaSession, AgendaSpeaker
 from moderator.core.state import SessionState, Speaker
 
-SPEAKER_FIELDS = (
-    "key",
-    "name",
-    "organisation",
-    "kind",
-    "theme",
-    "language",
-    "seconds",
-    "public_name",
-    "publish",
-)
-SESSION_FIELDS = (
-    "key",
-    "state_under_review",
-    "start",
-    "minutes",
-    "question_seconds",
-    "format",
-    "sur_statement_seconds",
-    "warning_seconds",
-    "answer_seconds",
-)
 SERIES_FIELDS = ("title", "format", "venue", "timezone")
 
 

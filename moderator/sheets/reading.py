@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from moderator.core.agenda import AgendaError, AgendaSeries, parse_agenda
+from moderator.core.agenda import SESSION_RULES, SPEAKER_FIELDS, AgendaError, AgendaSeries, parse_agenda
 from moderator.core.errors import N_, Phrase
 from moderator.i18n.countries import observer_codes, un_member_codes
 from moderator.sheets import columns as C
@@ -25,16 +25,9 @@ from moderator.sheets.files import Table, tables
 from moderator.sheets.problems import Place, Problem, SheetError, shown
 
 MAX_PROBLEMS = 50
-_SPEAKER_FIELDS = ("name", "organisation", "kind", "theme", "language", "seconds", "public_name", "publish")
+_SPEAKER_FIELDS = SPEAKER_FIELDS[1:]  # the key has its own column, "speaker_key"
 _CHOICES = ("kind", "language", "format")
-_SESSION_FIELDS = (
-    "minutes",
-    "question_seconds",
-    "format",
-    "sur_statement_seconds",
-    "warning_seconds",
-    "answer_seconds",
-)
+_SESSION_FIELDS = tuple(name for name in SESSION_RULES if name != "start")  # the date and time columns
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"(\d{1,2})\s*[:hH.]\s*(\d{2})(?:\s*:\s*(\d{2}))?")
 # A session that is certainly valid, to check the series' own fields and its missions apart.
