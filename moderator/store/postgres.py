@@ -116,10 +116,22 @@ _ADDED_COLUMNS = (
     ("sessions", "warning_seconds", "INTEGER NOT NULL DEFAULT 60"),
     ("sessions", "answer_seconds", "INTEGER NOT NULL DEFAULT 120"),
 )
-MIGRATION = "".join(
-    f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration};\n"
-    for table, column, declaration in _ADDED_COLUMNS
-)
+
+
+async def _migrate(conn: Connection) -> None:
+    """Add the columns a database made before lacks. Only those: an ALTER TABLE locks the table
+    whole, and the other processes on the database are serving from it."""
+    rows = await (
+        await conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+    ).fetchall()
+    present = {(r[0], r[1]) for r in rows}
+    for table, column, declaration in _ADDED_COLUMNS:
+        if (table, column) not in present:
+            await conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}".encode())
+
 
 # SQLSTATE classes (the first two characters) and codes: the kind of a failure, never its text.
 _CLASSES: dict[str, Reason] = {
@@ -299,7 +311,7 @@ class PostgresStore:
                 async with conn.transaction():
                     await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                     await conn.execute(SCHEMA)
-                    await conn.execute(MIGRATION)
+                    await _migrate(conn)
                 rows = await (await conn.execute("SELECT session_id, seq FROM heads")).fetchall()
         except OSError as e:
             raise system_error(e) from e
