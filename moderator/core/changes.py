@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from moderator.core.agenda import AgendaDelegation, AgendaSeries, AgendaSession
+from moderator.core.agenda import SPEAKER_FIELDS, AgendaDelegation, AgendaSeries, AgendaSession
 from moderator.core.amend import SESSION_ARGS
 from moderator.core.commands import Actor, Command
 from moderator.core.decide import decide
 from moderator.core.errors import N_, Refused
 from moderator.core.evolve import fold
-from moderator.core.snapshot import SPEAKER_FIELDS, SeriesFacts, normalised, session_doc
+from moderator.core.snapshot import SeriesFacts, normalised, session_doc
 from moderator.core.state import SessionState
 
 Event = dict[str, Any]

@@ -7,6 +7,11 @@ same names), so a method added to one is ported to the other by hand. What diffe
 - a session's writer takes the session's row lock (`heads`, `SELECT ... FOR UPDATE`), checks that
   the log ends at the seq it decided against (else SequenceConflict: the engine reads the tail and
   decides again), appends, moves the head and `pg_notify`s "session seq" in the same transaction;
+  a series amendment does so for every session it appends to (their locks taken in id order), in
+  its one transaction;
+- `setups_if_changed` reads a counter (`meta.setups`) that every series created or amended moves;
+- `end_presence` ends only the spans this process began: the others on the database still serve
+  their phones;
 - every process LISTENs on one dedicated connection (not from the pool). A notification names a
   session and a seq only; the delivery task reads the events up to that seq after the last one it
   delivered and hands them to the subscribers, once each, in seq order. Every POLL_S seconds the
@@ -38,7 +43,8 @@ from psycopg import errors, sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from moderator.core.agenda import AgendaSeries
+from moderator.core.agenda import AgendaSeries, AgendaSession
+from moderator.core.attendance import PresenceSpan
 from moderator.core.state import Setup, Speaker
 from moderator.store.protocol import (
     CreatedSeries,
@@ -47,7 +53,9 @@ from moderator.store.protocol import (
     Principal,
     Reason,
     SequenceConflict,
+    SeriesAmendment,
     SeriesInfo,
+    Statement,
     Store,
     StoreError,
     StoreUnavailable,
@@ -87,7 +95,8 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, series_id TEXT NOT NULL REFERENCES series(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, sur TEXT NOT NULL, start_ms BIGINT NOT NULL, minutes INTEGER NOT NULL,
-  question_seconds INTEGER NOT NULL);
+  question_seconds INTEGER NOT NULL, format TEXT, sur_statement_seconds INTEGER,
+  warning_seconds INTEGER NOT NULL DEFAULT 60, answer_seconds INTEGER NOT NULL DEFAULT 120);
 CREATE TABLE IF NOT EXISTS speakers (
   id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), key TEXT NOT NULL,
   position INTEGER NOT NULL, name TEXT NOT NULL, public_name TEXT, organisation TEXT NOT NULL,
@@ -105,7 +114,41 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS videos (
   speaker_id TEXT PRIMARY KEY, path TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL,
   duration_ms BIGINT);
+CREATE TABLE IF NOT EXISTS statements (
+  speaker_id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, size BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS presence (
+  id BIGSERIAL PRIMARY KEY, session_id TEXT NOT NULL, state TEXT NOT NULL,
+  connected_at BIGINT NOT NULL, disconnected_at BIGINT);
+CREATE INDEX IF NOT EXISTS presence_by_session ON presence (session_id, connected_at);
+CREATE TABLE IF NOT EXISTS screen_names (
+  series_id TEXT NOT NULL, client_id TEXT NOT NULL, name TEXT NOT NULL,
+  PRIMARY KEY (series_id, client_id));
 """
+
+# Columns added since the first schema: (table, column, declaration). A database made before gets
+# them when a process opens it (under the schema's advisory lock), as sqlite.py's _migrate does.
+_ADDED_COLUMNS = (
+    ("sessions", "format", "TEXT"),  # NULL: the series' format (rows from before sessions had their own)
+    ("sessions", "sur_statement_seconds", "INTEGER"),
+    ("sessions", "warning_seconds", "INTEGER NOT NULL DEFAULT 60"),
+    ("sessions", "answer_seconds", "INTEGER NOT NULL DEFAULT 120"),
+)
+
+
+async def _migrate(conn: Connection) -> None:
+    """Add the columns a database made before lacks. Only those: an ALTER TABLE locks the table
+    whole, and the other processes on the database are serving from it."""
+    rows = await (
+        await conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+    ).fetchall()
+    present = {(r[0], r[1]) for r in rows}
+    for table, column, declaration in _ADDED_COLUMNS:
+        if (table, column) not in present:
+            await conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}".encode())
+
 
 # SQLSTATE classes (the first two characters) and codes: the kind of a failure, never its text.
 _CLASSES: dict[str, Reason] = {
@@ -154,6 +197,86 @@ def system_error(e: OSError) -> StoreUnavailable:
     return StoreUnavailable(e.strerror or str(e), "system")
 
 
+Statements = list[tuple[str, Sequence[Any]]]
+
+
+def _session_rows(
+    series_id: str, position: int, s: AgendaSession, series_format: str
+) -> tuple[Statements, dict[str, Any]]:
+    """The rows of a new session and its speakers (new ids), and its entry for CreatedSeries.sessions."""
+    session_id = new_id()
+    stmts: Statements = [
+        (
+            "INSERT INTO sessions (id, series_id, key, position, sur, start_ms, minutes, question_seconds, "
+            "format, sur_statement_seconds, warning_seconds, answer_seconds) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                session_id,
+                series_id,
+                s.key,
+                position,
+                s.state_under_review,
+                s.start_ms,
+                s.minutes,
+                s.question_seconds,
+                s.format or series_format,
+                s.sur_statement_seconds,
+                s.warning_seconds,
+                s.answer_seconds,
+            ),
+        )
+    ]
+    speakers = []
+    for spos, sp in enumerate(s.speakers):
+        speaker_id = new_id()
+        stmts.append(
+            (
+                "INSERT INTO speakers VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    speaker_id,
+                    session_id,
+                    sp.key,
+                    spos,
+                    sp.name,
+                    sp.public_name,
+                    sp.organisation,
+                    sp.kind,
+                    sp.theme,
+                    sp.language,
+                    sp.seconds,
+                    bool(sp.publish),
+                ),
+            )
+        )
+        speakers.append({"key": sp.key, "id": speaker_id})
+    return stmts, {"key": s.key, "id": session_id, "speakers": speakers}
+
+
+def _delegation_rows(series_id: str, state: str, label: str | None, token: str) -> Statements:
+    return [
+        ("INSERT INTO delegations VALUES (%s, %s, %s)", (series_id, state, label)),
+        (
+            "INSERT INTO tokens (hash, kind, series_id, state) VALUES (%s, 'delegation', %s, %s)",
+            (token_hash(token), series_id, state),
+        ),
+    ]
+
+
+def _append_rows(session_id: str, after_seq: int, events: list[Event]) -> Statements:
+    """A session's events as seq after_seq+1..., its head moved and the other processes told."""
+    new_seq = after_seq + len(events)
+    stmts: Statements = [
+        (
+            "INSERT INTO events VALUES (%s, %s, %s, %s, %s)",
+            (session_id, after_seq + i + 1, e["type"], e["at"], json.dumps(e, ensure_ascii=False)),
+        )
+        for i, e in enumerate(events)
+    ]
+    stmts.append(("UPDATE heads SET seq = %s WHERE session_id = %s", (new_seq, session_id)))
+    stmts.append(("SELECT pg_notify(%s, %s)", (CHANNEL, f"{session_id} {new_seq}")))
+    return stmts
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -180,6 +303,8 @@ class PostgresStore:
         self._pool = pool
         self._conninfo = conninfo
         self._subscribers: list[Subscriber] = []
+        # The presence spans this process began and has not ended (end_presence ends these only).
+        self._open_spans: set[int] = set()
         # The last seq of each session handed to the subscribers (the log's head when opened).
         self._delivered = heads
         # Commits and notifications, in the order they came (None: closing).
@@ -206,6 +331,7 @@ class PostgresStore:
                 async with conn.transaction():
                     await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                     await conn.execute(SCHEMA)
+                    await _migrate(conn)
                 rows = await (await conn.execute("SELECT session_id, seq FROM heads")).fetchall()
         except OSError as e:
             raise system_error(e) from e
@@ -242,12 +368,13 @@ class PostgresStore:
         statements: Sequence[tuple[str, Sequence[Any]]],
         check: Callable[[Connection], Awaitable[None]] | None = None,
         commit: Commit | None = None,
+        commits: Sequence[Commit] = (),
     ) -> None:
-        """Run `check` then `statements` in one transaction; all or nothing. `commit` goes to the
-        subscribers after the COMMIT (its notification, in the same transaction, to the others)."""
+        """Run `check` then `statements` in one transaction; all or nothing. `commit` (and
+        `commits`) go to the subscribers after the COMMIT (their notifications, in the same
+        transaction, to the others)."""
         await self._transaction(statements, check)
-        if commit is not None:
-            session_id, after_seq, events = commit
+        for session_id, after_seq, events in (*([commit] if commit is not None else []), *commits):
             self._commits.put_nowait(_Head(session_id, after_seq + len(events), after_seq, events))
 
     async def _transaction(
@@ -430,56 +557,13 @@ class PostgresStore:
         ]
         sessions = []
         for pos, s in enumerate(agenda.sessions):
-            session_id = new_id()
-            stmts.append(
-                (
-                    "INSERT INTO sessions VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (
-                        session_id,
-                        series_id,
-                        s.key,
-                        pos,
-                        s.state_under_review,
-                        s.start_ms,
-                        s.minutes,
-                        s.question_seconds,
-                    ),
-                )
-            )
-            speakers = []
-            for spos, sp in enumerate(s.speakers):
-                speaker_id = new_id()
-                stmts.append(
-                    (
-                        "INSERT INTO speakers VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        (
-                            speaker_id,
-                            session_id,
-                            sp.key,
-                            spos,
-                            sp.name,
-                            sp.public_name,
-                            sp.organisation,
-                            sp.kind,
-                            sp.theme,
-                            sp.language,
-                            sp.seconds,
-                            bool(sp.publish),
-                        ),
-                    )
-                )
-                speakers.append({"key": sp.key, "id": speaker_id})
-            sessions.append({"key": s.key, "id": session_id, "speakers": speakers})
+            rows, created = _session_rows(series_id, pos, s, agenda.format)
+            stmts += rows
+            sessions.append(created)
         delegations = []
         for d in agenda.delegations:
             token = delegation_token(moderator_token, series_id, d.state)
-            stmts.append(("INSERT INTO delegations VALUES (%s, %s, %s)", (series_id, d.state, d.label)))
-            stmts.append(
-                (
-                    "INSERT INTO tokens (hash, kind, series_id, state) VALUES (%s, 'delegation', %s, %s)",
-                    (token_hash(token), series_id, d.state),
-                )
-            )
+            stmts += _delegation_rows(series_id, d.state, d.label, token)
             delegations.append({"state": d.state, "token": token})
         await self._write(stmts)
         return CreatedSeries(series_id, moderator_token, sessions, delegations)
@@ -523,12 +607,78 @@ class PostgresStore:
         )
         return [(r[0], r[1]) for r in rows]
 
+    async def series_sessions(self, series_id: str) -> list[str]:
+        rows = await self._all("SELECT id FROM sessions WHERE series_id = %s ORDER BY position", (series_id,))
+        return [r[0] for r in rows]
+
+    async def amend_series(self, series_id: str, amendment: SeriesAmendment) -> list[dict[str, Any]]:
+        """Store a series' new agenda in one transaction; SequenceConflict if a log moved on. Each
+        session it appends to is row-locked first (in id order: two amendments never deadlock)
+        and its head checked; each one's notification goes out with the commit."""
+        info = amendment.series
+        stmts: Statements = [
+            (
+                "UPDATE series SET title = %s, format = %s, venue = %s, timezone = %s WHERE id = %s",
+                (info.title, info.format, info.venue, info.timezone, series_id),
+            ),
+            ("UPDATE meta SET value = value + 1 WHERE key = 'setups'", ()),
+        ]
+        for session_id in amendment.removed:
+            stmts += [
+                ("DELETE FROM events WHERE session_id = %s", (session_id,)),
+                ("DELETE FROM heads WHERE session_id = %s", (session_id,)),
+                ("DELETE FROM speakers WHERE session_id = %s", (session_id,)),
+                ("DELETE FROM sessions WHERE id = %s AND series_id = %s", (session_id, series_id)),
+            ]
+        for session_id, position in amendment.positions.items():
+            stmts.append(("UPDATE sessions SET position = %s WHERE id = %s", (position, session_id)))
+        created = []
+        for position, session in amendment.created:
+            rows, entry = _session_rows(series_id, position, session, info.format)
+            stmts += rows
+            created.append(entry)
+        for state, label, token in amendment.delegations_added:
+            stmts += _delegation_rows(series_id, state, label, token)
+        for state, label in amendment.delegations_relabelled:
+            stmts.append(
+                (
+                    "UPDATE delegations SET label = %s WHERE series_id = %s AND state = %s",
+                    (label, series_id, state),
+                )
+            )
+        for state in amendment.delegations_removed:
+            stmts += [
+                ("DELETE FROM delegations WHERE series_id = %s AND state = %s", (series_id, state)),
+                (
+                    "DELETE FROM tokens WHERE kind = 'delegation' AND series_id = %s AND state = %s",
+                    (series_id, state),
+                ),
+            ]
+        commits: list[Commit] = []
+        for session_id, (after_seq, events) in sorted(amendment.appends.items()):
+            if not events:
+                continue
+            commits.append((session_id, after_seq, list(events)))
+            stmts += _append_rows(session_id, after_seq, events)
+
+        async def logs_end_where_expected(conn: Connection) -> None:
+            for session_id, after_seq, _ in commits:
+                await self._lock_head(conn, session_id, after_seq)
+
+        try:
+            await self._write(stmts, logs_end_where_expected, commits=commits)
+        except DuplicateKey as e:
+            raise SequenceConflict(str(e)) from e
+        return created
+
     async def setups(self, session_id: str | None = None, conn: Connection | None = None) -> list[Setup]:
         """The agenda facts of every session (or one), speakers in agenda order."""
         where = "WHERE s.id = %s" if session_id else ""
         rows = await self._all(
-            "SELECT s.id, s.series_id, s.key, r.title, r.format, r.venue, s.sur, s.start_ms, s.minutes, "
-            f"s.question_seconds FROM sessions s JOIN series r ON r.id = s.series_id {where} "
+            "SELECT s.id, s.series_id, s.key, r.title, COALESCE(s.format, r.format), r.venue, s.sur, "
+            "s.start_ms, s.minutes, s.question_seconds, s.sur_statement_seconds, s.warning_seconds, "
+            "s.answer_seconds "
+            f"FROM sessions s JOIN series r ON r.id = s.series_id {where} "
             "ORDER BY r.created, s.position",
             (session_id,) if session_id else (),
             conn,
@@ -555,7 +705,22 @@ class PostgresStore:
                 )
             )
         return [
-            Setup(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], tuple(speakers.get(r[0], ())))
+            Setup(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                tuple(speakers.get(r[0], ())),
+                sur_statement_seconds=r[10],
+                warning_seconds=r[11],
+                answer_seconds=r[12],
+            )
             for r in rows
         ]
 
@@ -583,42 +748,39 @@ class PostgresStore:
         nothing is stored then. The notification goes out with the commit."""
         if not events:
             return after_seq
-        new_seq = after_seq + len(events)
 
         async def log_ends_at_after_seq(conn: Connection) -> None:
-            # The session's row lock: another process's append waits here until this one commits.
-            await conn.execute(
-                "INSERT INTO heads VALUES (%s, 0) ON CONFLICT DO NOTHING", (session_id,), prepare=True
-            )
-            rows = await self._all(
-                "SELECT seq FROM heads WHERE session_id = %s FOR UPDATE", (session_id,), conn
-            )
-            last = rows[0][0]
-            if last != after_seq:
-                raise SequenceConflict(f"session {session_id} is at seq {last}, not {after_seq}")
+            await self._lock_head(conn, session_id, after_seq)
 
-        stmts: list[tuple[str, Sequence[Any]]] = [
-            (
-                "INSERT INTO events VALUES (%s, %s, %s, %s, %s)",
-                (session_id, after_seq + i + 1, e["type"], e["at"], json.dumps(e, ensure_ascii=False)),
-            )
-            for i, e in enumerate(events)
-        ]
-        stmts.append(("UPDATE heads SET seq = %s WHERE session_id = %s", (new_seq, session_id)))
-        stmts.append(("SELECT pg_notify(%s, %s)", (CHANNEL, f"{session_id} {new_seq}")))
         try:
-            await self._write(stmts, log_ends_at_after_seq, (session_id, after_seq, list(events)))
+            await self._write(
+                _append_rows(session_id, after_seq, events),
+                log_ends_at_after_seq,
+                (session_id, after_seq, list(events)),
+            )
         except DuplicateKey as e:  # by its kind: a taken (session_id, seq) is someone else's append
             raise SequenceConflict(str(e)) from e
-        return new_seq
+        return after_seq + len(events)
+
+    async def _lock_head(self, conn: Connection, session_id: str, after_seq: int) -> None:
+        """Take the session's row lock (another process's append waits here until this transaction
+        ends); SequenceConflict unless its log ends at `after_seq`."""
+        await conn.execute(
+            "INSERT INTO heads VALUES (%s, 0) ON CONFLICT DO NOTHING", (session_id,), prepare=True
+        )
+        rows = await self._all("SELECT seq FROM heads WHERE session_id = %s FOR UPDATE", (session_id,), conn)
+        last = rows[0][0]
+        if last != after_seq:
+            raise SequenceConflict(f"session {session_id} is at seq {last}, not {after_seq}")
 
     async def setups_version(self, conn: Connection | None = None) -> int:
-        """A number that moves whenever a series is created (by any process)."""
+        """A number that moves whenever a series is created or amended (by any process)."""
         rows = await self._all("SELECT value FROM meta WHERE key = 'setups'", (), conn)
         return int(rows[0][0])
 
     async def setups_if_changed(self, seen: int | None) -> tuple[int, list[Setup] | None]:
-        """(version, every setup) if a series was created since version `seen`, else (seen, None).
+        """(version, every setup) if a series was created or amended since version `seen`, else
+        (seen, None).
 
         Read in one REPEATABLE READ transaction (one snapshot), so a half-written series never shows.
         """
@@ -662,9 +824,110 @@ class PostgresStore:
         )
         return Video(*rows[0]) if rows else None
 
+    async def screen_names(self, series_id: str) -> dict[str, str]:
+        rows = await self._all("SELECT client_id, name FROM screen_names WHERE series_id = %s", (series_id,))
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    async def name_screen(self, series_id: str, client_id: str, name: str) -> None:
+        if name:
+            await self._write(
+                [
+                    (
+                        "INSERT INTO screen_names VALUES (%s, %s, %s) "
+                        "ON CONFLICT (series_id, client_id) DO UPDATE SET name = EXCLUDED.name",
+                        (series_id, client_id, name),
+                    )
+                ]
+            )
+        else:
+            await self._write(
+                [
+                    (
+                        "DELETE FROM screen_names WHERE series_id = %s AND client_id = %s",
+                        (series_id, client_id),
+                    )
+                ]
+            )
+
     async def session_of_speaker(self, speaker_id: str) -> str | None:
         rows = await self._all("SELECT session_id FROM speakers WHERE id = %s", (speaker_id,))
         return str(rows[0][0]) if rows else None
+
+    # ---- written statements ---------------------------------------------------------------------
+
+    async def save_statement(self, statement: Statement) -> None:
+        """Record (or replace) a speaker's statement; as SQLite's INSERT OR REPLACE, another
+        speaker's row under the same file name goes (the name is unique)."""
+        await self._write(
+            [
+                (
+                    "DELETE FROM statements WHERE path = %s AND speaker_id <> %s",
+                    (statement.path, statement.speaker_id),
+                ),
+                (
+                    "INSERT INTO statements VALUES (%s, %s, %s) ON CONFLICT (speaker_id) DO UPDATE SET "
+                    "path = EXCLUDED.path, size = EXCLUDED.size",
+                    (statement.speaker_id, statement.path, statement.size),
+                ),
+            ]
+        )
+
+    async def statement(self, speaker_id: str) -> Statement | None:
+        rows = await self._all(
+            "SELECT speaker_id, path, size FROM statements WHERE speaker_id = %s", (speaker_id,)
+        )
+        return Statement(*rows[0]) if rows else None
+
+    async def statement_named(self, path: str) -> Statement | None:
+        rows = await self._all("SELECT speaker_id, path, size FROM statements WHERE path = %s", (path,))
+        return Statement(*rows[0]) if rows else None
+
+    # ---- presence -------------------------------------------------------------------------------
+
+    async def presence_began(self, session_id: str, state: str, at: int) -> int:
+        rows = await self._all(  # one statement on an autocommit connection: its own transaction
+            "INSERT INTO presence (session_id, state, connected_at) VALUES (%s, %s, %s) RETURNING id",
+            (session_id, state, at),
+        )
+        span_id = int(rows[0][0])
+        self._open_spans.add(span_id)
+        return span_id
+
+    async def presence_ended(self, span_id: int, at: int) -> None:
+        await self._write(
+            [
+                (
+                    "UPDATE presence SET disconnected_at = GREATEST(%s, connected_at) "
+                    "WHERE id = %s AND disconnected_at IS NULL",
+                    (at, span_id),
+                )
+            ]
+        )
+        self._open_spans.discard(span_id)
+
+    async def end_presence(self, at: int) -> int:
+        """End the spans this process began that are still open (the server stops). Not every
+        open span of the database: the other processes on it still serve their phones."""
+        spans = sorted(self._open_spans)
+        if not spans:
+            return 0
+        rows = await self._all(
+            "UPDATE presence SET disconnected_at = GREATEST(%s, connected_at) "
+            "WHERE id = ANY(%s) AND disconnected_at IS NULL RETURNING id",
+            (at, spans),
+        )
+        self._open_spans.difference_update(spans)
+        return len(rows)
+
+    async def presence(self, session_ids: list[str]) -> list[PresenceSpan]:
+        if not session_ids:
+            return []
+        rows = await self._all(
+            "SELECT session_id, state, connected_at, disconnected_at FROM presence "
+            "WHERE session_id = ANY(%s) ORDER BY session_id, connected_at, id",
+            (list(session_ids),),
+        )
+        return [PresenceSpan(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def _implements_the_protocol(store: PostgresStore) -> Store:

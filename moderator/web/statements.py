@@ -101,7 +101,8 @@ async def receive(chunks: AsyncIterator[bytes], folder: Path, limit: int) -> tup
 
 
 async def _speaker_state(app: Services, speaker_id: str) -> tuple[SessionState, Speaker] | None:
-    session_id = await app.store.session_of_speaker(speaker_id)
+    # The engine's: it knows the speakers added live (speaker.add, a PUT), which have no agenda row.
+    session_id = await app.engine.session_of_speaker(speaker_id)
     state = app.engine.state(session_id) if session_id is not None else None
     speaker = state.speaker(speaker_id) if state is not None else None
     return (state, speaker) if state is not None and speaker is not None else None

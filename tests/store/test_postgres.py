@@ -16,11 +16,23 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from moderator.core.agenda import parse_agenda
+from moderator.core.attendance import PresenceSpan
 from moderator.settings import Settings
 from moderator.store import open_store
 from moderator.store.postgres import PostgresStore, typed
-from moderator.store.protocol import DuplicateKey, SequenceConflict, Store, StoreError, StoreUnavailable
+from moderator.store.protocol import (
+    DuplicateKey,
+    Event,
+    SequenceConflict,
+    SeriesAmendment,
+    SeriesInfo,
+    Store,
+    StoreError,
+    StoreUnavailable,
+)
 from tests.store.contract import Commits, Connect, RefuseWrites, StoreContract, ev
+from tests.support.agenda import agenda
 from tests.support.postgres import admin, fresh_database, terminate, url_of
 
 
@@ -237,3 +249,114 @@ async def test_without_postgresql_the_tests_skip_except_under_ci_where_they_fail
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception):
         await pg.admin()
+
+
+async def test_a_database_made_before_the_per_session_columns_gets_them_with_their_defaults(
+    database: str,
+) -> None:
+    """A sessions table from before format, sur_statement_seconds, warning_seconds and
+    answer_seconds gains them when a process opens it: the series' format, no SuR time, 60, 120."""
+    store = await opened(database)
+    parsed = parse_agenda(agenda())
+    created = await store.create_series(parsed)
+    await store.close()
+    async with await psycopg.AsyncConnection.connect(database, autocommit=True) as conn:
+        for column in ("format", "sur_statement_seconds", "warning_seconds", "answer_seconds"):
+            await conn.execute(sql.SQL("ALTER TABLE sessions DROP COLUMN {}").format(sql.Identifier(column)))
+    store = await opened(database)
+    try:
+        setups = await store.setups()
+        assert [s.session_id for s in setups] == [s["id"] for s in created.sessions]
+        assert {(s.format, s.sur_statement_seconds, s.warning_seconds, s.answer_seconds) for s in setups} == {
+            (parsed.format, None, 60, 120)
+        }
+    finally:
+        await store.close()
+
+
+def amendment_appending(series_id: str, appends: dict[str, tuple[int, list[Event]]]) -> SeriesAmendment:
+    return SeriesAmendment(
+        SeriesInfo(series_id, "Renamed", "in_person", "Geneva", "Europe/Zurich"),
+        appends,
+        [],
+        {},
+        [],
+        [],
+        [],
+        [],
+    )
+
+
+async def test_an_amendment_waits_for_a_sessions_row_lock_then_is_refused_whole(database: str) -> None:
+    """The amendment takes the row lock of every session it appends to, as an append does: held
+    by another writer, it waits; that writer moved the log on, so nothing of the amendment is kept."""
+    store = await opened(database)
+    try:
+        created = await store.create_series(parse_agenda(agenda()))
+        am, se = (s["id"] for s in created.sessions)
+        await store.append(se, 0, [ev("a", 1)])
+        async with await psycopg.AsyncConnection.connect(database) as holder:
+            async with holder.transaction():
+                await holder.execute("SELECT seq FROM heads WHERE session_id = %s FOR UPDATE", (se,))
+                amendment = amendment_appending(
+                    created.series_id, {am: (0, [ev("x", 2)]), se: (1, [ev("y", 2)])}
+                )
+                waiting = asyncio.create_task(store.amend_series(created.series_id, amendment))
+                await waiting_for_a_lock(database.rpartition("/")[2])
+                assert not waiting.done(), "the amendment went past a held row lock"
+                await holder.execute(
+                    "INSERT INTO events VALUES (%s, 2, 'held', 3, %s)", (se, '{"type": "held", "at": 3}')
+                )
+                await holder.execute("UPDATE heads SET seq = 2 WHERE session_id = %s", (se,))
+            with pytest.raises(SequenceConflict):
+                await waiting
+        assert await store.events(am) == [] and [e["type"] for e in await store.events(se)] == ["a", "held"]
+        assert (await store.series(created.series_id))[0].title == "Test series"
+    finally:
+        await store.close()
+
+
+async def test_an_amendment_reaches_another_process_its_appends_and_its_new_setups(database: str) -> None:
+    here, there = await opened(database), await opened(database)
+    commits = Commits()
+    here.subscribe(commits)
+    try:
+        created = await here.create_series(parse_agenda(agenda()))
+        am, se = (s["id"] for s in created.sessions)
+        version, _ = await here.setups_if_changed(None)
+        amendment = amendment_appending(
+            created.series_id, {am: (0, [ev("x", 1)]), se: (0, [ev("y", 1), ev("z", 2)])}
+        )
+        await there.amend_series(created.series_id, amendment)
+        await commits.until(2)
+        moved, setups = await here.setups_if_changed(version)
+        assert moved != version and setups is not None
+        assert {s.series_title for s in setups} == {"Renamed"} and {s.venue for s in setups} == {"Geneva"}
+    finally:
+        await here.close()
+        await there.close()
+    assert sorted(commits.seen, key=str) == sorted(
+        [(am, 0, [ev("x", 1)]), (se, 0, [ev("y", 1), ev("z", 2)])], key=str
+    )
+
+
+async def test_a_process_that_stops_ends_only_the_presence_it_began(database: str) -> None:
+    """Several processes serve one database: one stopping must not end the others' phones."""
+    here, there = await opened(database), await opened(database)
+    try:
+        mine = await here.presence_began("S1", "FR", 1_000)
+        await here.presence_began("S1", "BR", 1_500)
+        await there.presence_began("S1", "CU", 2_000)
+        await here.presence_ended(mine, 3_000)
+        assert await here.end_presence(5_000) == 1
+        assert await here.end_presence(6_000) == 0
+        assert await there.presence(["S1"]) == [
+            PresenceSpan("S1", "FR", 1_000, 3_000),
+            PresenceSpan("S1", "BR", 1_500, 5_000),
+            PresenceSpan("S1", "CU", 2_000, None),
+        ]
+        assert await there.end_presence(7_000) == 1
+        assert (await here.presence(["S1"]))[-1] == PresenceSpan("S1", "CU", 2_000, 7_000)
+    finally:
+        await here.close()
+        await there.close()

@@ -177,3 +177,26 @@ async def test_the_public_page_shows_consenting_speakers_of_closed_sessions_and_
     listed = await server.http.get(f"/join/{server.token('FR')}/statements")
     assert listed.json()["statements"] == [], "after the close the phone lists nothing"
     assert (await server.http.get("/statements/" + "A" * 24 + ".pdf")).status_code == 404
+
+
+async def test_a_speaker_added_live_takes_a_statement_and_a_phone_reads_it(server: Running):
+    """A speaker added after the import (speaker.add, or a PUT) is no row of the agenda's tables:
+    the engine, which knows the live speakers, finds its session."""
+    session_id = server.session_id()
+    console = await Live.open(server.ws, session_id, server.series["moderator_token"])
+    console.n += 1
+    ack = await console.answer(
+        {
+            "type": "command",
+            "id": "add",
+            "name": "speaker.add",
+            "args": {"name": "Late Speaker", "language": "fr"},
+        }
+    )
+    assert ack["type"] == "ack", ack
+    pdf = make_pdf("Late")
+    assert (await put(server, ack["speaker_id"], pdf)).status_code == 201
+    listed = (await server.http.get(f"/join/{server.token('FR')}/statements")).json()
+    (late,) = [s for s in listed["statements"] if s["name"] == "Late Speaker"]
+    got = await server.http.get(late["url"])
+    assert got.status_code == 200 and got.content == pdf
