@@ -181,6 +181,11 @@ def demo_starts(now: datetime) -> list[str]:
     return starts
 
 
+# Every demo session gives its State under Review an opening statement, so the demo shows the
+# console's "Give the floor to … for its opening statement" button.
+DEMO_SUR_STATEMENT_SECONDS = 5 * 60
+
+
 def demo_agenda(now: datetime) -> dict[str, Any]:
     """The demo week's agenda document for a demo made at `now` (an aware datetime): its first
     session starts a few minutes later, the rest of the week after it (see `demo_starts`).
@@ -199,6 +204,7 @@ def demo_agenda(now: datetime) -> dict[str, Any]:
                 "start": start,
                 "minutes": _MINUTES,
                 "question_seconds": 120,
+                "sur_statement_seconds": DEMO_SUR_STATEMENT_SECONDS,
                 "speakers": [_speaker(number, index, state) for index in range(speakers)],
             }
         )

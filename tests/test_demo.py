@@ -58,6 +58,12 @@ def test_every_un_member_and_observer_is_a_delegation() -> None:
     assert set(states) == set(un_member_codes()) | set(observer_codes())
 
 
+def test_every_state_under_review_has_an_opening_statement() -> None:
+    """The demo shows the SuR's opening statement: each session allots it time, within the rules."""
+    sessions = demo().sessions
+    assert all(s.sur_statement_seconds == 300 for s in sessions)
+
+
 def test_three_to_six_speakers_each() -> None:
     """Each session has 3 to 6 speakers, and both ends of that range occur."""
     counts = [len(s.speakers) for s in demo().sessions]

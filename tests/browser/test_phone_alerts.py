@@ -49,6 +49,7 @@ async def test_the_phone_announces_next_and_the_floor(screens: Screens, lang: st
     await expect(page.locator("#mine")).to_be_visible()
     region, banner = page.locator("#turn-live"), page.locator("#turn-banner")
     await expect(banner).to_be_hidden()
+    await expect(page.locator("#place")).to_be_visible()  # no banner: the place says where we are
     if await page.evaluate("'wakeLock' in navigator"):
         await page.wait_for_function("window.__wakeRequests > 0")
 
@@ -57,11 +58,15 @@ async def test_the_phone_announces_next_and_the_floor(screens: Screens, lang: st
     await expect(region).to_have_text(translate(lang, NEXT))
     await expect(banner).to_have_text(translate(lang, NEXT))
     await expect(banner).to_be_visible()
+    await expect(page.locator("#place")).to_be_hidden()
     await screenshot(page, f"phone-next-{lang}-360x640")
 
     await moderator.ok("queue.call", entry_id=moderator.state["queue"][1]["id"])  # France
     await expect(region).to_have_text(translate(lang, FLOOR))
     await expect(banner).to_have_text(translate(lang, FLOOR))
+    # Said once: the banner, not the banner and the place under it in other words (nor an empty frame).
+    await expect(page.locator("#place")).to_be_hidden()
+    await expect(page.locator("#mine")).to_be_hidden()
     assert await page.evaluate("window.__vibrations.length") == 2
     await screenshot(page, f"phone-floor-{lang}-360x640")
     await moderator.ok("queue.done", entry_id=moderator.state["queue"][0]["id"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from openpyxl import load_workbook
@@ -168,3 +169,17 @@ async def test_one_sessions_spreadsheet(server: Running):
     assert sheet is not None
     header = [c.value for c in sheet[1]]
     assert header[:2] == ["kind", "session"] and sheet.max_row == 1 + 6 + 1 + 2
+
+
+async def test_the_sheet_writes_both_lengths_of_a_session_alike(server: Running):
+    """Planned and actual length in one format (h:mm:ss): '01:13' beside '1:00:00' read as an hour."""
+    await held(server)
+    got = await server.http.get(
+        f"/series/{server.series['series_id']}/report/sheet?lang=en", headers=auth(ADMIN)
+    )
+    rows = [line for line in got.text.splitlines() if ">Planned<" in line or ">Actual<" in line]
+    lengths = [re.findall(r'<td class="num">([^<]*)</td>', row)[-1] for row in rows]
+    held_lengths = [length for length in lengths if length != "–"]
+    assert len(held_lengths) > len(rows) // 2, "every planned length and the held session's"
+    for length in held_lengths:
+        assert re.fullmatch(r"\d+:\d\d:\d\d", length), lengths

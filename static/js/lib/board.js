@@ -3,11 +3,11 @@
 // the queue of States. Shared by screens/room.js and screens/watch.js.
 
 import { boot } from "./boot.js";
-import { everyFrame } from "./clock.js";
+import { everyFrame, serverNow } from "./clock.js";
 import { countdownLevel, formatCountdown, formatDuration, remainingMs } from "./countdown.js";
 import { CueAnnouncer, warningWords } from "./cues.js";
 import { firstSpeaker, nextSessionText, restOfDay } from "./between.js";
-import { clockTime } from "./dates.js";
+import { clockTime, dayOf } from "./dates.js";
 import { attr, h, reconcile, show, text } from "./dom.js";
 
 /** Start the board of `variant` ("room" or "watch") on this page; returns its live connection. */
@@ -126,6 +126,9 @@ export function startBoard(variant) {
         text(what, tr("pre_session_of", { state: words.surName(s.state_under_review) }));
       },
     );
+    // "Later today" only when the session is today; the evening before, its day is another one.
+    const today = dayOf(session.start, config.timezone) === dayOf(serverNow(), config.timezone);
+    text($("programme-heading"), tr(today ? "later_today" : "later_that_day"));
     show($("programme-section"), later.length > 0);
     show($("queue-section"), later.length === 0);
   }
