@@ -48,7 +48,7 @@ def workbook(document: Mapping[str, Any], locale: str = "en", *, blank: bool = F
 
     zone = ZoneInfo(str(document.get("timezone") or DEFAULT_TIMEZONE))
     book = Workbook()
-    speakers = book.active
+    speakers = book.worksheets[0]  # the new workbook's one sheet (typed, unlike `active`)
     speakers.title = translate(locale, C.SPEAKERS_SHEET)
     bold = Font(bold=True)
     for index, column in enumerate(C.SPEAKER_COLUMNS, 1):
