@@ -29,16 +29,16 @@ from moderator.web import urls
 from moderator.web.auth import bearer
 from moderator.web.reports import may_read, series_record, zone
 from moderator.web.screens import (
-    _NOT_FRAMED,
-    _SECURITY_HEADERS,
-    _environment,
-    _gettext,
-    _locale,
-    _missing,
-    _render,
-    _series,
-    _series_states,
-    _up_to_date,
+    NOT_FRAMED,
+    SECURITY_HEADERS,
+    environment,
+    gettext,
+    locale,
+    render,
+    series_info,
+    series_page,
+    series_states,
+    up_to_date,
 )
 from moderator.web.services import services
 
@@ -80,15 +80,14 @@ def language_name(code: str, lang: str) -> str:
 # ---- the organisers' report ---------------------------------------------------------------------
 
 
-@_up_to_date
+@up_to_date
 async def report_page(request: Request) -> Response:
     """The report page; its figures come from the sheet, fetched with the token in a header."""
-    lang, remember = _locale(request)
-    _ = _gettext(lang)
-    series_id = request.path_params["series_id"]
-    series = await _series(request, series_id)
-    if series is None:
-        return _missing(request, lang, remember, _("This series does not exist. Check the link."))
+    page = await series_page(request)
+    if isinstance(page, Response):
+        return page
+    lang, remember, series = page
+    series_id = series.id
     root = request.scope.get("root_path", "")
     config = {
         "series_id": series_id,
@@ -97,16 +96,16 @@ async def report_page(request: Request) -> Response:
         "csv_url": f"{root}{urls.series_report(series_id)}?format=csv",
         "xlsx_url": f"{root}{urls.series_report(series_id)}?format=xlsx",
     }
-    return _render(
+    return render(
         request, "report.html", lang, remember, framed=False, config=config, series_title=series.title
     )
 
 
-@_up_to_date
+@up_to_date
 async def report_sheet(request: Request) -> Response:
     """The report's content as HTML (admin or the series' moderator, `Authorization: Bearer`)."""
-    lang = _locale(request)[0]
-    _ = _gettext(lang)
+    lang = locale(request)[0]
+    _ = gettext(lang)
     plain = {"Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8"}
     series_id = request.path_params["series_id"]
     token = bearer(request)
@@ -124,13 +123,13 @@ async def report_sheet(request: Request) -> Response:
             status_code=403,
             headers=plain,
         )
-    series = await _series(request, series_id)
+    series = await series_info(request, series_id)
     if series is None:
         return Response(_("This series does not exist. Check the link."), status_code=404, headers=plain)
     data = await series_record(app, series, now_ms(), lang)
     tz = zone(series)
     page = (
-        _environment()
+        environment()
         .get_template("_report_sheet.html")
         .render(
             _=_,
@@ -144,7 +143,7 @@ async def report_sheet(request: Request) -> Response:
             language_name=lambda code: language_name(code, lang),
         )
     )
-    return HTMLResponse(page, headers={**_SECURITY_HEADERS, **_NOT_FRAMED})
+    return HTMLResponse(page, headers={**SECURITY_HEADERS, **NOT_FRAMED})
 
 
 # ---- the public statements page -----------------------------------------------------------------
@@ -182,18 +181,17 @@ async def _published(request: Request, states: list[SessionState], lang: str) ->
     return out
 
 
-@_up_to_date
+@up_to_date
 async def statements_page(request: Request) -> Response:
     """GET /series/{id}/statements: the consenting speakers' statements of every closed session."""
-    lang, remember = _locale(request)
-    _ = _gettext(lang)
-    series_id = request.path_params["series_id"]
-    series = await _series(request, series_id)
-    if series is None:
-        return _missing(request, lang, remember, _("This series does not exist. Check the link."))
+    page = await series_page(request)
+    if isinstance(page, Response):
+        return page
+    lang, remember, series = page
+    series_id = series.id
     tz = zone(series)
-    sessions = await _published(request, _series_states(services(request).engine, series_id), lang)
-    return _render(
+    sessions = await _published(request, series_states(services(request).engine, series_id), lang)
+    return render(
         request,
         "statements.html",
         lang,

@@ -43,7 +43,7 @@ from moderator.web.paths import displays_dir, static_dir
 from moderator.web.services import services
 
 # Sent with every page: scripts and styles from this server only, nothing inline runs.
-_SECURITY_HEADERS = {
+SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
         "object-src 'none'; base-uri 'none'; form-action 'self'"
@@ -52,7 +52,7 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-_NOT_FRAMED = {"X-Frame-Options": "DENY"}
+NOT_FRAMED = {"X-Frame-Options": "DENY"}
 _FRAMED_HERE = {"X-Frame-Options": "SAMEORIGIN"}  # security.py adds the matching frame-ancestors
 _LANG_COOKIE = "lang"
 _LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -83,7 +83,7 @@ def routes() -> list[BaseRoute]:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(displays_dir()),
         autoescape=True,
@@ -93,7 +93,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _locale(request: Request) -> tuple[str, str | None]:
+def locale(request: Request) -> tuple[str, str | None]:
     """The page's language, and the choice to remember in a cookie when `?lang=` was given."""
     asked = request.query_params.get("lang")
     requested = asked or request.cookies.get(_LANG_COOKIE)
@@ -101,13 +101,13 @@ def _locale(request: Request) -> tuple[str, str | None]:
     return lang, (lang if asked and asked == lang else None)
 
 
-def _gettext(lang: str) -> Callable[..., str]:
+def gettext(lang: str) -> Callable[..., str]:
     translations = i18n.translations(lang)
 
-    def gettext(msgid: str, **params: Any) -> str:
+    def text(msgid: str, **params: Any) -> str:
         return fill(translations.gettext(msgid), params)
 
-    return gettext
+    return text
 
 
 def _ngettext(lang: str) -> Callable[..., Any]:
@@ -135,7 +135,7 @@ def _static_url(request: Request) -> Callable[[str], str]:
     return static_url
 
 
-def _render(
+def render(
     request: Request,
     template: str,
     lang: str,
@@ -146,10 +146,10 @@ def _render(
     **context: Any,
 ) -> HTMLResponse:
     page = (
-        _environment()
+        environment()
         .get_template(template)
         .render(
-            _=_gettext(lang),
+            _=gettext(lang),
             ngettext=_ngettext(lang),
             lang=lang,
             direction=locales.direction(lang),
@@ -160,8 +160,8 @@ def _render(
             **context,
         )
     )
-    headers = dict(_SECURITY_HEADERS)
-    headers.update(_FRAMED_HERE if framed else _NOT_FRAMED)
+    headers = dict(SECURITY_HEADERS)
+    headers.update(_FRAMED_HERE if framed else NOT_FRAMED)
     response = HTMLResponse(page, status_code=status, headers=headers)
     if remember:
         response.set_cookie(
@@ -170,11 +170,11 @@ def _render(
     return response
 
 
-def _missing(request: Request, lang: str, remember: str | None, message: str) -> HTMLResponse:
-    return _render(request, "missing.html", lang, remember, status=404, config={}, message=message)
+def missing(request: Request, lang: str, remember: str | None, message: str) -> HTMLResponse:
+    return render(request, "missing.html", lang, remember, status=404, config={}, message=message)
 
 
-def _up_to_date(page: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+def up_to_date(page: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     """A page that first takes up the series another process imported meanwhile (one cheap query)."""
 
     @wraps(page)
@@ -197,12 +197,22 @@ def _store(request: Request) -> Store:
     return services(request).store
 
 
-async def _series(request: Request, series_id: str) -> SeriesInfo | None:
+async def series_info(request: Request, series_id: str) -> SeriesInfo | None:
     found = await _store(request).series(series_id)
     return found[0] if found else None
 
 
-def _series_states(engine: Engine, series_id: str) -> list[SessionState]:
+async def series_page(request: Request) -> tuple[str, str | None, SeriesInfo] | HTMLResponse:
+    """For a page under /series/{series_id}: its language, the language to remember and the series;
+    or the 404 page, in that language, when there is no such series."""
+    lang, remember = locale(request)
+    series = await series_info(request, request.path_params["series_id"])
+    if series is None:
+        return missing(request, lang, remember, gettext(lang)("This series does not exist. Check the link."))
+    return lang, remember, series
+
+
+def series_states(engine: Engine, series_id: str) -> list[SessionState]:
     """The sessions of a series in the order of the agenda's times."""
     return sorted(
         (s for s in engine.states() if s.setup.series_id == series_id), key=lambda s: s.setup.start_ms
@@ -211,7 +221,7 @@ def _series_states(engine: Engine, series_id: str) -> list[SessionState]:
 
 def current_session(engine: Engine, series_id: str, now_ms: int) -> SessionState | None:
     """The series' current session by the one rule (core/follow.py), or None for a series without one."""
-    states = _series_states(engine, series_id)
+    states = series_states(engine, series_id)
     chosen = follow.current([follow.slot(s) for s in states], now_ms).current
     return next((s for s in states if s.setup.session_id == chosen), None)
 
@@ -263,14 +273,14 @@ def _now_ms() -> int:
 async def _session_page(
     request: Request, template: str, *, framed: bool = True, session_id: str | None = None, **extra: Any
 ) -> Response:
-    lang, remember = _locale(request)
-    _ = _gettext(lang)
+    lang, remember = locale(request)
+    _ = gettext(lang)
     state = _engine(request).state(session_id or request.path_params["session_id"])
     if state is None:
-        return _missing(request, lang, remember, _("This session does not exist. Check the link."))
+        return missing(request, lang, remember, _("This session does not exist. Check the link."))
     setup = state.setup
-    series = await _series(request, setup.series_id)
-    sur_codes = [s.setup.state_under_review for s in _series_states(_engine(request), setup.series_id)]
+    series = await series_info(request, setup.series_id)
+    sur_codes = [s.setup.state_under_review for s in series_states(_engine(request), setup.series_id)]
     config: dict[str, Any] = {
         "session_id": setup.session_id,
         "session_key": setup.key,
@@ -286,7 +296,7 @@ async def _session_page(
         "presets": _presets(),
     }
     config.update(extra.pop("config", {}))
-    return _render(
+    return render(
         request,
         template,
         lang,
@@ -301,16 +311,16 @@ async def _session_page(
     )
 
 
-@_up_to_date
+@up_to_date
 async def console(request: Request) -> Response:
     """The moderator's console. The page is public; its token arrives in the URL fragment."""
-    lang = _locale(request)[0]
+    lang = locale(request)[0]
     engine = _engine(request)
     state = engine.state(request.path_params["session_id"])
     sessions: list[dict[str, str]] = []
     if state is not None:
-        zone = _zone(await _series(request, state.setup.series_id))
-        for s in _series_states(engine, state.setup.series_id):
+        zone = _zone(await series_info(request, state.setup.series_id))
+        for s in series_states(engine, state.setup.series_id):
             when = datetime.fromtimestamp(s.setup.start_ms / 1000, zone or ZoneInfo("UTC"))
             label = format_datetime(when, "EEE d MMM, HH:mm", locale=lang)
             sessions.append(
@@ -319,7 +329,7 @@ async def console(request: Request) -> Response:
                     "label": f"{label} · {state_name(s.setup.state_under_review, lang)}",
                 }
             )
-    _ = _gettext(lang)
+    _ = gettext(lang)
     return await _session_page(
         request,
         "console.html",
@@ -332,17 +342,17 @@ async def console(request: Request) -> Response:
     )
 
 
-@_up_to_date
+@up_to_date
 async def speaker(request: Request) -> Response:
     """The countdown facing the speaker."""
     return await _session_page(request, "speaker.html")
 
 
-@_up_to_date
+@up_to_date
 async def index(request: Request) -> Response:
     """Every series with its sessions and their public screens (no token is shown or needed)."""
-    lang, remember = _locale(request)
-    _ = _gettext(lang)
+    lang, remember = locale(request)
+    _ = gettext(lang)
     phases = {
         "scheduled": _("Not started"),
         "opening": _("Opening"),
@@ -363,7 +373,7 @@ async def index(request: Request) -> Response:
                 "phase": phases[s.phase],
                 "screens": urls.screens(s.setup.session_id),
             }
-            for s in _series_states(_engine(request), series.id)
+            for s in series_states(_engine(request), series.id)
         ]
         all_series.append(
             {
@@ -373,33 +383,31 @@ async def index(request: Request) -> Response:
                 "workspace": urls.workspace(series.id),
             }
         )
-    return _render(
+    return render(
         request, "index.html", lang, remember, config={}, all_series=all_series, new_series=urls.WORKSPACE_NEW
     )
 
 
-@_up_to_date
+@up_to_date
 async def room(request: Request) -> Response:
     """The projector in the room."""
     return await _session_page(request, "room.html")
 
 
-@_up_to_date
+@up_to_date
 async def watch(request: Request) -> Response:
     """The remote viewer, for people following online."""
     return await _session_page(request, "watch.html")
 
 
-@_up_to_date
+@up_to_date
 async def series_screen(request: Request) -> Response:
     """A screen of the whole series (PROTOCOL §5): it opens on the current session and follows the series."""
     screen = request.url.path.rstrip("/").rsplit("/", 1)[-1]
     state = current_session(_engine(request), request.path_params["series_id"], _now_ms())
     if state is None:
-        lang, remember = _locale(request)
-        return _missing(
-            request, lang, remember, _gettext(lang)("This series does not exist. Check the link.")
-        )
+        lang, remember = locale(request)
+        return missing(request, lang, remember, gettext(lang)("This series does not exist. Check the link."))
     return await _session_page(
         request, f"{screen}.html", session_id=state.setup.session_id, config={"follow": True}
     )
@@ -420,14 +428,14 @@ async def _delegation(request: Request) -> tuple[str, str] | None:
     return principal.series_id, principal.state
 
 
-@_up_to_date
+@up_to_date
 async def join(request: Request) -> Response:
     """A mission's phone: `/join/<token>` follows the current session of the mission's series."""
-    lang, remember = _locale(request)
-    _ = _gettext(lang)
+    lang, remember = locale(request)
+    _ = gettext(lang)
     found = await _delegation(request)
     if found is None:
-        return _missing(
+        return missing(
             request,
             lang,
             remember,
@@ -437,11 +445,11 @@ async def join(request: Request) -> Response:
     engine = _engine(request)
     state = current_session(engine, series_id, _now_ms())
     if state is None:
-        return _missing(request, lang, remember, _("This series has no session yet."))
+        return missing(request, lang, remember, _("This series has no session yet."))
     setup = state.setup
-    series = await _series(request, series_id)
+    series = await series_info(request, series_id)
     token = request.path_params["token"]
-    sur_codes = [s.setup.state_under_review for s in _series_states(engine, series_id)]
+    sur_codes = [s.setup.state_under_review for s in series_states(engine, series_id)]
     labels = await _labels(request, series_id)
     config = {
         "session_id": setup.session_id,
@@ -458,7 +466,7 @@ async def join(request: Request) -> Response:
         "labels": labels,
         "rules": rules.page_rules(),
     }
-    return _render(
+    return render(
         request,
         "phone.html",
         lang,
@@ -471,7 +479,7 @@ async def join(request: Request) -> Response:
     )
 
 
-@_up_to_date
+@up_to_date
 async def join_session(request: Request) -> Response:
     """Which session a mission's phone should follow now: `{"session_id": …}`."""
     found = await _delegation(request)
@@ -488,21 +496,20 @@ async def join_session(request: Request) -> Response:
 # the printable join cards
 
 
-@_up_to_date
+@up_to_date
 async def cards(request: Request) -> Response:
     """The page of join cards; its content comes from /cards/sheet with the moderator token in a header."""
-    lang, remember = _locale(request)
-    _ = _gettext(lang)
-    series_id = request.path_params["series_id"]
-    series = await _series(request, series_id)
-    if series is None:
-        return _missing(request, lang, remember, _("This series does not exist. Check the link."))
+    page = await series_page(request)
+    if isinstance(page, Response):
+        return page
+    lang, remember, series = page
+    series_id = series.id
     config = {
         "series_id": series_id,
         "lang": lang,
         "sheet_url": f"{request.scope.get('root_path', '')}{urls.cards_sheet(series_id)}?lang={lang}",
     }
-    return _render(
+    return render(
         request, "cards.html", lang, remember, framed=False, config=config, series_title=series.title
     )
 
@@ -525,19 +532,19 @@ def _qr_svg(url: str) -> str:
     return svg
 
 
-def _sort_key(name: str) -> str:
+def sort_key(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c))
 
 
-@_up_to_date
+@up_to_date
 async def cards_sheet(request: Request) -> Response:
     """One card per mission (State name, QR code of its absolute join link, the link in words).
 
     Needs the series' moderator token (`Authorization: Bearer …`): missions' tokens are
     derived from it, and are stored nowhere in clear. None: 401; another token: 403.
     """
-    lang = _locale(request)[0]
-    _ = _gettext(lang)
+    lang = locale(request)[0]
+    _ = gettext(lang)
     series_id = request.path_params["series_id"]
     token = bearer(request)
     plain = {"Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8"}
@@ -550,7 +557,7 @@ async def cards_sheet(request: Request) -> Response:
         return Response(
             _("The join cards need the moderator token of this series."), status_code=403, headers=plain
         )
-    series = await _series(request, series_id)
+    series = await series_info(request, series_id)
     if series is None:
         return Response(_("This series does not exist. Check the link."), status_code=404, headers=plain)
     base = public_base(request)
@@ -567,21 +574,10 @@ async def cards_sheet(request: Request) -> Response:
                 "qr_svg": _qr_svg(url),
             }
         )
-    entries.sort(key=lambda c: _sort_key(c["state_name"] or ""))
+    entries.sort(key=lambda c: sort_key(c["state_name"] or ""))
     page = (
-        _environment()
+        environment()
         .get_template("_card_sheet.html")
         .render(_=_, lang=lang, cards=entries, series_title=series.title, venue=series.venue)
     )
-    return HTMLResponse(page, headers={**_SECURITY_HEADERS, **_NOT_FRAMED})
-
-
-# ---------------------------------------------------------------------------------------------------
-# shared with the workspace pages (web/workspace.py)
-
-locale = _locale
-render = _render
-gettext = _gettext
-missing = _missing
-sort_key = _sort_key
-series_states = _series_states
+    return HTMLResponse(page, headers={**SECURITY_HEADERS, **NOT_FRAMED})

@@ -90,13 +90,11 @@ async def new_series(request: Request) -> Response:
 
 
 async def workspace(request: Request) -> Response:
-    lang, remember = screens.locale(request)
-    series_id = request.path_params["series_id"]
-    found = await services(request).store.series(series_id)
-    if not found:
-        _ = screens.gettext(lang)
-        return screens.missing(request, lang, remember, _("This series does not exist. Check the link."))
-    series = found[0]
+    page = await screens.series_page(request)
+    if isinstance(page, Response):
+        return page
+    lang, remember, series = page
+    series_id = series.id
     config = _config(request, lang, series_id)
     config["timezone"] = series.timezone
     return screens.render(
