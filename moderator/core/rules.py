@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderator.core.commands import MESSAGE_MAX, TOPIC_MAX, Role
-from moderator.core.state import Floor, Phase, SessionState, Speaker
+from moderator.core.state import Entry, Floor, Phase, SessionState, Speaker
 
 __all__ = [
     "MESSAGE_MAX",
@@ -75,6 +75,18 @@ def video_public(state: SessionState, speaker: Speaker) -> bool:
     session runs, every video plays for the room and online; once it is closed, only the videos
     of speakers who consented to publication (`publish`) stay public."""
     return state.phase != "closed" or speaker.publish
+
+
+def next_speaker(state: SessionState) -> Speaker | None:
+    """The first speaker still waiting, in agenda order: whom the console's N calls (or whose video
+    it plays), and the first speaker a screen announces between sessions."""
+    return next((s for s in state.speakers if s.status == "waiting"), None)
+
+
+def next_question(state: SessionState) -> Entry | None:
+    """The first State waiting in the queue: whom the console's Q calls and Del removes, and the
+    mission whose phone is told it is next in the questions and answers."""
+    return next((e for e in state.queue if e.status == "waiting"), None)
 
 
 def next_video(state: SessionState, after: str | None = None) -> Speaker | None:

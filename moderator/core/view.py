@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderator.core.rules import UNDO_MS, video_public
+from moderator.core.rules import UNDO_MS, next_question, next_speaker, video_public
 from moderator.core.state import Entry, Message, SessionState, Speaker
 from moderator.i18n.countries import state_ref
 
@@ -43,6 +43,7 @@ def view(state: SessionState, role: str, now: int) -> dict[str, Any]:
         "message": None if state.message is None else _message(state.message),
         "playback": None if state.playback is None else state.playback.wire(),
         "sur_statement": sur_statement(state),
+        "next": _next(state),
         "undo": _undo(state) if moderator else None,
     }
 
@@ -57,6 +58,15 @@ def sur_statement(state: SessionState) -> dict[str, Any] | None:
     if state.floor is not None and state.floor.kind == "sur":
         spoken += state.timer.elapsed_ms
     return {"allotted_ms": (seconds or 0) * 1000, "status": state.statement.status, "spoken_ms": spoken}
+
+
+def _next(state: SessionState) -> dict[str, str | None]:
+    """Who is next (core/rules): the first waiting speaker's id and the first waiting request's."""
+    speaker, question = next_speaker(state), next_question(state)
+    return {
+        "speaker": None if speaker is None else speaker.id,
+        "question": None if question is None else question.id,
+    }
 
 
 def _undo(state: SessionState) -> dict[str, Any] | None:

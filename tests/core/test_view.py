@@ -151,3 +151,22 @@ def test_every_role_gets_the_same_fields_but_the_moderators_extras(role):
     extras = {"public_name", "publish"} if role == "moderator" else set()
     assert set(v["speakers"][0]) == {"id", "name", "organisation", "kind", "theme", "language", "allotted_ms",
                                      "status", "spoken_ms", "video"} | extras  # fmt: skip
+
+
+def test_next_names_the_first_waiting_speaker_and_request_for_every_role():
+    """`next` is what the console's N and Q act on, the speaker screen's "Next:" and the phone's
+    "Your State is next": the screens read it, they do not work it out."""
+    run = Run(session(3))
+    run.do("session.open")
+    assert view(run.state, "viewer", run.now)["next"] == {"speaker": "s1", "question": None}
+    run.do("speaker.skip", speaker_id="s1")
+    run.do("speaker.call", speaker_id="s2")
+    run.do("queue.request", mission("FR"))
+    run.do("queue.request", mission("BR"))
+    run.do("session.qa")
+    run.do("queue.call", entry_id="q1")
+    for role in ("moderator", "viewer", "delegation"):
+        assert view(run.state, role, run.now)["next"] == {"speaker": "s3", "question": "q2"}
+    run.do("queue.done", entry_id="q1")
+    run.do("queue.withdraw", mission("BR"), entry_id="q2")
+    assert view(run.state, "viewer", run.now)["next"]["question"] is None

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { firstSpeaker, restOfDay } from "../../static/js/lib/between.js";
+import { restOfDay } from "../../static/js/lib/between.js";
 import { ServerClock } from "../../static/js/lib/clock.js";
 import { target } from "../../static/js/lib/follow.js";
 import { screenLabel } from "../../static/js/lib/identity.js";
+import { nextSpeakerOf } from "../../static/js/lib/rules.js";
 import { translator } from "../../static/js/lib/i18n.js";
 import { offsetWords } from "../../static/js/lib/screens_panel.js";
 
@@ -31,13 +32,13 @@ test("the rest of the day: later sessions of the same day in the series' zone, n
   assert.deepEqual(restOfDay(null, { id: "a", start: day }, "Europe/Zurich"), []);
 });
 
-test("the next session's first speaker is its first one still waiting", () => {
+test("the next session's first speaker is the one the server names next", () => {
   const speakers = [
     { id: "1", status: "skipped" },
     { id: "2", status: "waiting" },
   ];
-  assert.equal(firstSpeaker({ speakers }).id, "2");
-  assert.equal(firstSpeaker({ speakers: [] }), null);
+  assert.equal(nextSpeakerOf({ speakers, next: { speaker: "2", question: null } }).id, "2");
+  assert.equal(nextSpeakerOf({ speakers, next: { speaker: null, question: null } }), null);
 });
 
 test("a jump of the page's clock forgets the old samples, and a ping sent before it measures nothing", () => {

@@ -44,13 +44,18 @@ test("Ctrl, Alt and Meta combinations stay the browser's; unknown keys mean noth
 
 test("a phone's turn: next in the questions, the floor, queued, none", () => {
   const q = (id, code, status = "waiting") => ({ id, state: { code }, status });
-  const s = { phase: "qa", queue: [q("q1", "FR", "on_floor"), q("q2", "BR"), q("q3", "KE")] };
+  const s = { phase: "qa", queue: [q("q1", "FR", "on_floor"), q("q2", "BR"), q("q3", "KE")], next: { question: "q2" } };
   assert.deepEqual(["FR", "BR", "KE", "JP"].map((c) => turnOf(s, c)), ["floor", "next", "queued", "none"]);
   assert.equal(turnOf({ ...s, phase: "statements" }, "BR"), "queued");
 });
 
 test("who is next, and a preset in the speaker's language", () => {
-  const s = { phase: "statements", speakers: [{ id: "a", status: "done" }, { id: "b", status: "waiting" }], queue: [] };
+  const s = {
+    phase: "statements",
+    speakers: [{ id: "a", status: "done" }, { id: "b", status: "waiting" }],
+    queue: [],
+    next: { speaker: "b", question: null },
+  };
   assert.equal(nextUp(s).speaker.id, "b");
   assert.equal(nextUp({ ...s, phase: "qa" }), null);
   const presets = { en: { conclude: "Please conclude" }, fr: { conclude: "Veuillez conclure" } };

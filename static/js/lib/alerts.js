@@ -2,6 +2,8 @@
 // is next and when it has the floor; its screen kept on while its State is in the queue. The
 // phone's page starts it with its connection (`startAlerts(live, …)`); `turnOf` is pure.
 
+import { nextQuestionOf } from "./rules.js";
+
 /**
  * Where the State `code` stands in `session`: "floor" (it has the floor), "next" (the first
  * waiting in the questions and answers), "queued", or "none".
@@ -11,7 +13,7 @@ export function turnOf(session, code) {
   const entry = session.queue.find((e) => e.state && e.state.code === code);
   if (!entry) return "none";
   if (entry.status === "on_floor") return "floor";
-  const first = session.queue.find((e) => e.status === "waiting");
+  const first = nextQuestionOf(session);
   if (session.phase === "qa" && first && first.id === entry.id) return "next";
   return "queued";
 }

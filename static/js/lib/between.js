@@ -21,8 +21,3 @@ export function restOfDay(series, session, timezone) {
     (s) => s.id !== session.id && s.phase !== "closed" && s.start >= session.start && dayOf(s.start, timezone) === day,
   );
 }
-
-/** The first speaker still waiting in a session (the next session's first speaker), or null. */
-export function firstSpeaker(session) {
-  return session.speakers.find((s) => s.status === "waiting") || null;
-}

@@ -6,7 +6,8 @@ import { boot } from "./boot.js";
 import { everyFrame, serverNow } from "./clock.js";
 import { countdownLevel, formatCountdown, formatDuration, remainingMs } from "./countdown.js";
 import { CueAnnouncer, warningWords } from "./cues.js";
-import { firstSpeaker, nextSessionText, restOfDay } from "./between.js";
+import { nextSessionText, restOfDay } from "./between.js";
+import { nextSpeakerOf } from "./rules.js";
 import { clockTime, dayOf } from "./dates.js";
 import { attr, h, reconcile, show, text } from "./dom.js";
 
@@ -151,7 +152,7 @@ export function startBoard(variant) {
     text($("holder"), title);
     text($("floor-heading"), !session.floor && session.phase === "scheduled" ? tr("coming_up") : tr("floor_heading"));
     attr($("holder"), "data-kind", holder.kind || "none");
-    const first = session.phase === "scheduled" ? firstSpeaker(session) : null;
+    const first = session.phase === "scheduled" ? nextSpeakerOf(session) : null;
     const details = first ? [tr("first_speaker", { name: words.speakerName(session, first) })] : holder.details;
     text($("holder-details"), details.join(" · "));
     renderProgramme(session);

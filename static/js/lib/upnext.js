@@ -1,6 +1,8 @@
 // Who speaks next, and a moderator's message in a given language: pure (no DOM), for the
 // speaker screen and the boards.
 
+import { nextQuestionOf, nextSpeakerOf } from "./rules.js";
+
 /**
  * Who comes after the floor holder: in the questions and answers the first State waiting in
  * the queue ({kind: "question", entry}), before them the first speaker still waiting in the
@@ -9,10 +11,10 @@
 export function nextUp(session) {
   if (!session || session.phase === "closed" || session.phase === "scheduled") return null;
   if (session.phase === "qa") {
-    const entry = (session.queue || []).find((e) => e.status === "waiting");
+    const entry = nextQuestionOf(session);
     return entry ? { kind: "question", entry } : null;
   }
-  const speaker = (session.speakers || []).find((s) => s.status === "waiting");
+  const speaker = nextSpeakerOf(session);
   return speaker ? { kind: "speaker", speaker } : null;
 }
 

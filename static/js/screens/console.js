@@ -11,7 +11,7 @@ import { fill } from "../lib/i18n.js";
 import { keyAction, keyLabel } from "../lib/keys.js";
 import { startPlaylist } from "../lib/playlist.js";
 import { startScreensPanel } from "../lib/screens_panel.js";
-import { upcoming } from "../lib/rules.js";
+import { nextQuestionOf, nextSpeakerOf, upcoming } from "../lib/rules.js";
 import { takeToken } from "../lib/token.js";
 import { reportLengths, targetMs } from "../lib/video.js";
 
@@ -97,7 +97,7 @@ function finishFloor() {
 function nextSpeaker() {
   const s = session();
   if (!s) return;
-  const next = s.speakers.find((sp) => sp.status === "waiting");
+  const next = nextSpeakerOf(s);
   if (!next) {
     toast(tr(s.format !== "in_person" && s.playback ? "no_video_waiting" : "no_waiting_speaker"));
     return;
@@ -110,7 +110,7 @@ function nextSpeaker() {
 function skipNext() {
   const s = session();
   if (!s) return;
-  const next = s.speakers.find((sp) => sp.status === "waiting");
+  const next = nextSpeakerOf(s);
   if (next) run("speaker.skip", { speaker_id: next.id });
   else toast(tr("no_waiting_speaker"));
 }
@@ -118,7 +118,7 @@ function skipNext() {
 function nextQuestion() {
   const s = session();
   if (!s) return;
-  const next = s.queue.find((e) => e.status === "waiting");
+  const next = nextQuestionOf(s);
   if (next) run("queue.call", { entry_id: next.id });
   else toast(tr("no_waiting_entry"));
 }
@@ -126,7 +126,7 @@ function nextQuestion() {
 function removeFirst() {
   const s = session();
   if (!s) return;
-  const first = s.queue.find((e) => e.status === "waiting");
+  const first = nextQuestionOf(s);
   if (first) run("queue.remove", { entry_id: first.id });
   else toast(tr("no_waiting_entry"));
 }
@@ -348,7 +348,7 @@ function speakerRow() {
 
 function renderSpeakers(s) {
   // The keys act on the next waiting speaker: their buttons show them (N, K).
-  const next = s.speakers.find((sp) => sp.status === "waiting");
+  const next = nextSpeakerOf(s);
   const nextVideo = next && s.format !== "in_person" && next.video;
   reconcile($("speakers"), s.speakers, (sp) => sp.id, speakerRow, (row, sp, index) => {
     const [num, who, allotted, spoken, status, actions] = row.children;
@@ -432,7 +432,7 @@ function entryRow() {
 }
 
 function renderQueue(s) {
-  const first = s.queue.find((e) => e.status === "waiting"); // what Q and Del act on
+  const first = nextQuestionOf(s); // what Q and Del act on
   reconcile($("queue"), s.queue, (e) => e.id, entryRow, (row, e, index) => {
     const [num, state, to, topic, asked, actions] = row.children;
     const stateName = words.stateName(e.state);
@@ -550,8 +550,8 @@ function disableWhatCannotAct(s) {
     b.disabled = !can;
   }
   $("finish").disabled = !s.floor || closed;
-  $("next-speaker").disabled = !calling || !s.speakers.some((sp) => sp.status === "waiting");
-  $("next-question").disabled = s.phase !== "qa" || !s.queue.some((e) => e.status === "waiting");
+  $("next-speaker").disabled = !calling || !nextSpeakerOf(s);
+  $("next-question").disabled = s.phase !== "qa" || !nextQuestionOf(s);
   // Closed: nothing can change any more (the report stays available).
   for (const el of $("message-form").querySelectorAll("button, input")) el.disabled = closed;
   for (const b of document.querySelectorAll("#speakers button, #queue button")) if (closed) b.disabled = true;

@@ -1,13 +1,14 @@
 // The speaker's countdown: huge digits, amber at the warning, red and counting up
 // in overtime, the cue in words, the moderator's message as a banner.
 
-import { firstSpeaker, nextSessionText } from "../lib/between.js";
+import { nextSessionText } from "../lib/between.js";
 import { boot } from "../lib/boot.js";
 import { everyFrame } from "../lib/clock.js";
 import { countdownLevel, formatCountdown, remainingMs } from "../lib/countdown.js";
 import { CueAnnouncer, warningWords } from "../lib/cues.js";
 import { clockTime } from "../lib/dates.js";
 import { attr, show, text } from "../lib/dom.js";
+import { nextSpeakerOf } from "../lib/rules.js";
 import { messageText, nextUp } from "../lib/upnext.js";
 
 const { config, tr, words, connect } = boot();
@@ -26,7 +27,7 @@ function render(session) {
   const holder = words.holder(session);
   // Between sessions (a scheduled one): what comes next and who speaks first.
   const upcoming = !session.floor && session.phase === "scheduled";
-  const first = upcoming ? firstSpeaker(session) : null;
+  const first = upcoming ? nextSpeakerOf(session) : null;
   text($("holder"), session.floor ? holder.title : upcoming ? nextSessionText(tr, words, config, session) : "");
   text($("holder-details"), first ? tr("first_speaker", { name: words.speakerName(session, first) }) : holder.details.join(" · "));
   // A preset in the language of the speaker on the floor, else the page's.
