@@ -1,6 +1,9 @@
 """Runs the sessions: one writer per session, decide -> append (commit) -> fold, in arrival order.
 
-The writer folds its own batch once `append` has committed it, before the commands are acked.
+The writer folds its own batch once `append` has committed it, and acks the commands at once:
+the listeners (the fan-out to every screen) are told of the new state after the acks of that loop
+turn are on their way, so an ack waits for its commit, never for the fan-out. A listener gets the
+newest state of a session: states folded within one loop turn are announced once.
 Commits made by others (another process on the same database) reach the engine through the
 store's subscription, which is async and may come later; both paths fold by seq, so a commit
 is folded once whichever comes first, and a gap is filled by reading the tail from the store.
@@ -96,6 +99,8 @@ class Engine:
         self._writers: dict[str, asyncio.Task[None]] = {}
         self._wakeups: dict[str, Handle] = {}
         self._listeners: list[Listener] = []
+        self._due: dict[str, SessionState] = {}  # changed states not announced yet (_notify)
+        self._announcing: asyncio.Handle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._data_version: int | None = None
         self._refreshing = asyncio.Lock()
@@ -139,7 +144,7 @@ class Engine:
                     seq = self._states[setup.session_id].seq
                     await self._catch_up(setup.session_id)
                     if renamed and self._states[setup.session_id].seq == seq:
-                        self._notify(self._states[setup.session_id], self.clock())
+                        self._notify(self._states[setup.session_id])
                     continue
                 # Its log may already hold events: the importer attached the agenda's videos.
                 events = await self.store.events(setup.session_id)
@@ -201,6 +206,7 @@ class Engine:
     def _forget(self, session_id: str) -> None:
         """Stop running a session removed from its series' agenda."""
         self._states.pop(session_id, None)
+        self._due.pop(session_id, None)
         self._inboxes.pop(session_id, None)
         writer = self._writers.pop(session_id, None)
         if writer is not None:
@@ -217,7 +223,7 @@ class Engine:
             return False
         self._states[session_id] = replace(state, setup=replace(state.setup, series_title=title, venue=venue))
         if notify:
-            self._notify(self._states[session_id], self.clock())
+            self._notify(self._states[session_id])
         return True
 
     async def follow(self, every_s: float = 2.0) -> None:
@@ -230,12 +236,26 @@ class Engine:
             except StoreUnavailable as e:
                 log.warning("could not look for other processes' changes: %s", e)
 
-    def _notify(self, state: SessionState, now: int) -> None:
-        for listener in self._listeners:
-            try:
-                listener(state, now)
-            except Exception:  # the change is stored: a screen's trouble must not undo it
-                log.exception("a listener failed on session %s at seq %d", state.setup.session_id, state.seq)
+    def _notify(self, state: SessionState) -> None:
+        """Announce `state` to the listeners once this loop turn's acks are out (see _announce)."""
+        self._due[state.setup.session_id] = state
+        if self._announcing is None:
+            self._announcing = asyncio.get_running_loop().call_soon(self._announce)
+
+    def _announce(self) -> None:
+        """Call every listener with the newest state of each session changed since the last call.
+        It runs as a callback scheduled after the writer resolved its commands' futures, so their
+        acks (written by each connection's task when it wakes, which asyncio runs first: callbacks
+        run in the order scheduled) leave before the fan-out."""
+        self._announcing = None
+        due, self._due = self._due, {}
+        now = self.clock()
+        for state in due.values():
+            for listener in self._listeners:
+                try:
+                    listener(state, now)
+                except Exception:  # the change is stored: a screen's trouble must not undo it
+                    log.exception("a listener failed on session %s at seq %d", state.setup.session_id, state.seq)
 
     def states(self) -> list[SessionState]:
         return list(self._states.values())
@@ -323,8 +343,8 @@ class Engine:
                 log.error("could not store %d events of session %s: %s", len(events), session_id, e)
                 _settle(outcomes, instead=_unavailable())
                 return
+            _settle(outcomes)  # first: the acks are scheduled before the fan-out _take announces
             self._take(session_id, state.seq, events)
-            _settle(outcomes)
             return
         log.error(
             "session %s: %d decisions in a row lost the race to other writers", session_id, MAX_ATTEMPTS
@@ -355,7 +375,7 @@ class Engine:
             return True
         state = fold(state, new)
         self._states[session_id] = state
-        self._notify(state, self.clock())
+        self._notify(state)
         self._schedule(session_id)
         return True
 
@@ -413,6 +433,9 @@ class Engine:
                 self._schedule(session_id)  # still playing (the clock went back?): wait for its end
 
     def close(self) -> None:
+        if self._announcing is not None:
+            self._announcing.cancel()
+            self._announcing = None
         for handle in self._wakeups.values():
             handle.cancel()
         self._wakeups.clear()

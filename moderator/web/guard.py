@@ -18,9 +18,9 @@ own per-address cap in live.py. `live.py` reaches its connection through the ASG
 extension `moderator.connection` (`Connection`) to mark it settled, and to abort it when the
 hub drops it as stalled: `transport.abort()` frees the descriptor at once, where a graceful
 close would wait for a send buffer the client never reads. The same `Connection` is the hub's
-wire to the socket: it frames with the connection's websockets sans-I/O `ServerProtocol`
-(`send_text`, `data_to_send`) and writes with `transport.write` while asyncio's flow control
-says the socket takes bytes (docs/architecture.md, The fan-out).
+wire to the socket: it writes the hub's frames, framed once for every client (hub.framed), with
+`transport.write` while asyncio's flow control says the socket takes bytes and the connection's
+websockets sans-I/O `ServerProtocol` says it is open (docs/architecture.md, The fan-out).
 """
 
 from __future__ import annotations
@@ -97,12 +97,16 @@ class Guard:
 class Connection:
     """What live.py may do with its own TCP connection (the scope extension `moderator.connection`).
 
-    It is also the hub's `Wire` (runtime/hub.py): frames are framed by the connection's websockets
-    sans-I/O `ServerProtocol` (`send_text`, then `data_to_send`, as the websockets documentation
-    prescribes) and written with `transport.write`; `writable` follows asyncio's documented flow
-    control (`pause_writing`/`resume_writing` on the protocol). So a write never awaits, and one
-    that would wait is not made: the hub keeps the frame until the socket asks for more.
+    It is also the hub's `Wire` (runtime/hub.py): the hub's frames are whole WebSocket frames,
+    framed once for all its clients (`hub.framed`: unmasked, no extension, which is what this
+    server negotiates: cli.uvicorn_config turns per-message deflate off), written with
+    `transport.write`; `writable` follows asyncio's documented flow control
+    (`pause_writing`/`resume_writing` on the protocol) and the sans-I/O `ServerProtocol`'s state,
+    so nothing is written once a close frame went either way. A write never awaits, and one that
+    would wait is not made: the hub keeps the frame until the socket asks for more.
     """
+
+    __slots__ = ("_guard", "_socket", "_transport", "_resumed")
 
     def __init__(self, guard: Guard, socket: _GuardedWebSocket) -> None:
         self._guard = guard
@@ -118,13 +122,11 @@ class Connection:
 
     @property
     def writable(self) -> bool:
-        sans_io = self._socket.conn
-        return not self._socket.paused and sans_io.state is State.OPEN and not self._transport.is_closing()
+        socket = self._socket
+        return not socket.paused and socket.conn.state is State.OPEN and not self._transport.is_closing()
 
-    def write_text(self, text: str) -> None:
-        sans_io = self._socket.conn
-        sans_io.send_text(text.encode())
-        self._transport.write(b"".join(sans_io.data_to_send()))
+    def write(self, frame: bytes) -> None:
+        self._transport.write(frame)
 
     def on_writable(self, callback: Callable[[], None] | None) -> None:
         self._resumed = callback
@@ -182,6 +184,8 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
     _connection: Connection | None = None
 
     async def run_asgi(self) -> None:
+        if self.conn.extensions:  # the hub's frames are uncompressed: cli.uvicorn_config negotiates none
+            raise RuntimeError("serve with cli.uvicorn_config: the hub cannot write compressed frames")
         self._connection = Connection(self.guard, self)
         self.scope["extensions"][EXTENSION] = self._connection  # type: ignore[assignment]
         await super().run_asgi()

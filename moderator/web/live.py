@@ -23,7 +23,7 @@ from moderator.core.errors import N_, Refused
 from moderator.core.screens import SCREEN_COMMANDS, decide_screen
 from moderator.i18n.countries import state_ref
 from moderator.runtime.clock import now_ms
-from moderator.runtime.hub import Client, encode
+from moderator.runtime.hub import Client, encode, framed
 from moderator.runtime.limits import TokenBucket
 from moderator.runtime.screens import Screen
 from moderator.store.protocol import StoreError, StoreUnavailable
@@ -109,13 +109,14 @@ async def _serve(
 ) -> None:
     lang = hello.lang
     # Frames go straight to the connection's socket, never through ws.send (hub.py, guard.py);
-    # a dropped client is aborted, not closed: its descriptor is freed at once.
+    # a dropped client is aborted, not closed: its descriptor is freed at once, and the reader
+    # below gets the disconnect.
     client = Client(connection, actor.role, actor.state_code)
     now = now_ms()
     client.push(frames.welcome(actor.role, actor.state_code, now, session_id, lang))
     state = app.engine.state(session_id)
     assert state is not None  # looked up before the hello was answered; sessions are never dropped
-    client.push_state(frames.state(state, client.view_role, now))
+    client.push_state(framed(frames.state(state, client.view_role, now)), state)
     app.hub.join(session_id, client)
     series_id = state.setup.series_id
     if hello.screen is not None:
@@ -135,25 +136,17 @@ async def _serve(
         bucket = TokenBucket(settings.moderator_commands_per_second, settings.moderator_command_burst)
     else:
         bucket = TokenBucket(settings.commands_per_second, settings.command_burst)
-    receiving = asyncio.ensure_future(ws.receive())
-    dropped = asyncio.ensure_future(client.dropped.wait())
     try:
         while True:
-            done, _ = await asyncio.wait({receiving, dropped}, return_when=asyncio.FIRST_COMPLETED)
-            if dropped in done:
-                return
-            message = receiving.result()
-            if message["type"] == "websocket.disconnect":
+            message = await ws.receive()  # one task per connection, waiting here between frames
+            if message["type"] == "websocket.disconnect" or client.gone:
                 return
             t1 = now_ms()
             answer = await _answer(message, t1, app, session_id, actor, lang, bucket, client)
             client.push(answer)
-            receiving = asyncio.ensure_future(ws.receive())
     except WebSocketDisconnect:
         return
     finally:
-        receiving.cancel()
-        dropped.cancel()
         app.hub.leave(session_id, client)
         app.followers.leave(series_id, client)
         app.screens.remove(client)

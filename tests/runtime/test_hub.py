@@ -64,20 +64,33 @@ def newest(got: list[dict[str, Any]]) -> int:
 
 def show(cid: str, i: int) -> str:
     return json.dumps(
-        {"type": "command", "id": cid, "name": "message.show", "args": {"text": f"{i} {TEXT}"[:200]}}
+        {"type": "command", "id": cid, "name": "message.show", "args": {"text": f"{i} {TEXT}"[:200], "to": "room"}}
     )
 
 
 def in_order(got: list[dict[str, Any]]) -> None:
-    """welcome, then state; states only move forward; each ack after a state with its seq."""
+    """welcome, then state; states only move forward, acks too; each ack is followed by a state with
+    its seq or a later one (an ack leaves once its change is committed, the fan-out after it)."""
     assert [f["type"] for f in got[:2]] == ["welcome", "state"]
-    seen = -1
+    seen = acked = -1
     for f in got[1:]:
         if f["type"] == "state":
             assert f["seq"] > seen, "a state went backwards or came twice"
             seen = f["seq"]
         else:
-            assert f["type"] == "ack" and f["seq"] <= seen, f"an ack before the state of its change: {f}"
+            assert f["type"] == "ack" and f["seq"] > acked, f"an ack out of order: {f}"
+            acked = f["seq"]
+    assert seen >= acked, "an ack whose change never came in a state"
+
+
+def answered(cid: str) -> Callable[[list[dict[str, Any]]], bool]:
+    """Done once the ack of `cid` and a state with its seq (or a later one) have come."""
+
+    def done(got: list[dict[str, Any]]) -> bool:
+        ack = next((f for f in got if f.get("id") == cid), None)
+        return ack is not None and newest(got) >= ack["seq"]
+
+    return done
 
 
 def blocked(server: Running, session_id: str) -> list[hub_module.Client]:
@@ -113,8 +126,8 @@ async def test_a_client_that_never_reads_delays_nobody_then_gets_the_newest_stat
     await stalled.close()
 
 
-async def test_welcome_then_state_then_each_ack_after_its_state_in_order(server: Running) -> None:
-    """50 commands sent at once: acks come in the order sent, each after a state with its seq."""
+async def test_welcome_then_state_then_acks_in_order_each_followed_by_its_state(server: Running) -> None:
+    """50 commands sent at once: acks come in the order sent, each followed by a state with its seq."""
     sid = server.session_id()
     async with websockets.connect(f"{server.ws}/ws/sessions/{sid}", compression=None) as ws:
         await ws.send(json.dumps({"type": "hello", "token": server.series["moderator_token"]}))
@@ -123,7 +136,7 @@ async def test_welcome_then_state_then_each_ack_after_its_state_in_order(server:
             await ws.send(
                 json.dumps({"type": "command", "id": f"c{i}", "name": "message.show", "args": args})
             )
-        got = await frames(ws, lambda got: got[-1].get("id") == "c49")
+        got = await frames(ws, answered("c49"))
     in_order(got)
     assert [f["id"] for f in got if f["type"] == "ack"] == [f"c{i}" for i in range(50)]
 
@@ -151,9 +164,26 @@ async def test_a_blocked_client_gets_its_acks_in_order_after_the_newest_state(se
     await asyncio.wait_for(mod.until(first + 10), 10)  # all ten committed
     assert slow.waiting >= 2  # the newest state and acks, none written
     seq = await mod.ok("message.show", text="and one more from the console", to="room")
-    got = await frames(slow_mod, lambda got: newest(got) >= seq and any(f.get("id") == "m9" for f in got))
+    got = await frames(slow_mod, lambda got: newest(got) >= seq and answered("m9")(got))
     in_order(got)
     assert [f["id"] for f in got if f["type"] == "ack"] == [f"m{i}" for i in range(10)]
     states = {f["seq"] for f in got if f["type"] == "state"}
     assert not states & set(range(first + 1, seq)), "it got the states it missed, not just the newest"
     await slow_mod.close()
+
+
+async def test_the_ack_leaves_before_the_fan_out_of_its_change(server: Running) -> None:
+    """The ack waits for the commit, not for the fan-out: on the sender's own socket the ack of a
+    command comes before the state of its change, with ten viewers connected."""
+    sid = server.session_id()
+    viewers = [await Live.open(server.ws, sid, None) for _ in range(10)]
+    async with websockets.connect(f"{server.ws}/ws/sessions/{sid}", compression=None) as ws:
+        await ws.send(json.dumps({"type": "hello", "token": server.series["moderator_token"]}))
+        await frames(ws, lambda got: len(got) == 2)  # welcome, state
+        for i in range(5):
+            await ws.send(show(f"c{i}", i))
+            got = await frames(ws, answered(f"c{i}"))
+            assert [f["type"] for f in got] == ["ack", "state"], got
+            assert got[1]["seq"] == got[0]["seq"]
+    for viewer in viewers:
+        await asyncio.wait_for(viewer.until(got[0]["seq"]), 5)
