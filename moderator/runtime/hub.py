@@ -101,12 +101,16 @@ class Client:
         if state is self.shown:
             return
         self.shown = state
-        outbox = self._outbox
-        if outbox and self._state is not None:
+        if self._outbox is None:  # nothing waits (so no state either): the usual case, an idle socket
+            if not self.gone and self._wire.writable:
+                try:
+                    self._wire.write(frame)
+                except Exception as e:  # the socket went away under us
+                    log.debug("send failed: %s", e)
+                    self.drop("send failed")
+                return
+        elif self._state is not None:
             self._state = frame  # the one waiting is replaced where it stands
-            return
-        if self._state is None and not outbox and not self.gone and self._wire.writable:
-            self._write(frame)  # the usual case: an idle socket
             return
         self._state = frame
         self._send(_STATE)

@@ -32,11 +32,13 @@ from moderator.web import (
     statements,
     workspace,
 )
-from moderator.web.live import live_endpoint
+from moderator.web.live import LiveChannel, live_endpoint
 from moderator.web.security import SecurityHeaders
 from moderator.web.services import Services
 
 log = logging.getLogger("moderator")
+
+LIVE_ROUTE = WebSocketRoute("/ws/sessions/{session_id}", live_endpoint)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -89,7 +91,7 @@ def create_app(settings: Settings) -> Starlette:
         *statements.routes(),
         *record_pages.routes(),
         *media.routes(),
-        WebSocketRoute("/ws/sessions/{session_id}", live_endpoint),
+        LIVE_ROUTE,
         *screens.routes(),
     ]
     return _Hardened(routes=routes, lifespan=lifespan, exception_handlers=errors.HANDLERS)
@@ -104,7 +106,8 @@ async def _end_presence(store: Store) -> None:
 
 
 class _Hardened(Starlette):
-    """Starlette with SecurityHeaders outside its error handler, so even a 500 carries them."""
+    """Starlette with SecurityHeaders outside its error handler, so even a 500 carries them, and the
+    live channel's WebSockets taken before either (live.LiveChannel)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return LiveChannel(SecurityHeaders(super().build_middleware_stack()), LIVE_ROUTE)

@@ -34,6 +34,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
+from moderator.web.lean import Flag, Inbox
+
 log = logging.getLogger("moderator.web.guard")
 
 EXTENSION = "moderator.connection"
@@ -106,13 +108,14 @@ class Connection:
     would wait is not made: the hub keeps the frame until the socket asks for more.
     """
 
-    __slots__ = ("_guard", "_socket", "_transport", "_resumed")
+    __slots__ = ("_guard", "_socket", "_transport", "_resumed", "write")
 
     def __init__(self, guard: Guard, socket: _GuardedWebSocket) -> None:
         self._guard = guard
         self._socket = socket
         self._transport = socket.transport
         self._resumed: Callable[[], None] | None = None
+        self.write: Callable[[bytes], None] = socket.transport.write  # the hub's Wire.write, as it is
 
     def settled(self) -> None:
         self._guard.settled(self._transport)
@@ -124,9 +127,6 @@ class Connection:
     def writable(self) -> bool:
         socket = self._socket
         return not socket.paused and socket.conn.state is State.OPEN and not self._transport.is_closing()
-
-    def write(self, frame: bytes) -> None:
-        self._transport.write(frame)
 
     def on_writable(self, callback: Callable[[], None] | None) -> None:
         self._resumed = callback
@@ -182,6 +182,21 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
     guard: ClassVar[Guard]
     paused = False
     _connection: Connection | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What a connection holds for hours, made small (lean.py): the ASGI message queue and the
+        # drained-buffer event, the same methods uvicorn calls on them.
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Flag(True)  # type: ignore[assignment]
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # The handshake's request and response are not read again (uvicorn's and the ASGI
+            # scope's copies of the headers are what the app reads): their header maps go.
+            self.request.headers.clear()
+            self.response = None
 
     async def run_asgi(self) -> None:
         if self.conn.extensions:  # the hub's frames are uncompressed: cli.uvicorn_config negotiates none

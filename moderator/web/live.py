@@ -15,6 +15,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.routing import Match, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from moderator.core.commands import Actor, Command
@@ -36,6 +38,31 @@ from moderator.web.services import Services, services
 HELLO_SECONDS = 10.0
 
 log = logging.getLogger("moderator.web.live")
+
+
+class LiveChannel:
+    """The live channel's route, served ahead of the HTTP middleware stack (an ASGI app that wraps it).
+
+    A screen's WebSocket stays open for hours, and every layer it passes through keeps a frame
+    alive for as long: Starlette's error and exception middlewares, the router, the route and
+    their wrappers cost about 4 KiB per connection, for nothing a WebSocket uses (its handshake
+    carries no page headers; live_endpoint answers every refusal itself). So a WebSocket whose
+    path is the live route's goes straight to `live_endpoint`; everything else, other WebSockets
+    included, to `app`. The route stays in the router as well, for its name.
+    """
+
+    def __init__(self, app: ASGIApp, route: WebSocketRoute) -> None:
+        self.app = app
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            match, child = self.route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child)
+                await live_endpoint(WebSocket(scope, receive=receive, send=send))
+                return
+        await self.app(scope, receive, send)
 
 
 def origin_allowed(ws: WebSocket, allowed: frozenset[str], public_url: str | None = None) -> bool:
