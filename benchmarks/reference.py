@@ -12,10 +12,12 @@ our server is measured over (the moderator's command to a viewer's frame).
     GAP=0.5 python benchmarks/reference.py N [rounds]    # GAP: seconds between triggers; PORT
 
 It prints one JSON line: per-viewer p50/p99, the median over rounds of each round's p99, and
-the p50/p99 of the time until the last viewer has the frame. It is a standalone script (no
-import from this package), started as its own process; the server is its first child
-process, the viewers its second. `main(server)` runs the same viewers, controller and
-statistics around another server: `floor.py` imports this file and passes its own.
+the p50/p99 of the time until the last viewer has the frame, and how long the rounds took
+(`rounds_s`: a round is the gap plus the wait for "sent", longer than the gap at large N).
+It is a standalone script (no import from this package), started as its own process; the
+server is its first child process, the viewers its second. `main(server)` runs the same
+viewers, controller and statistics around another server: `floor.py` imports this file and
+passes its own.
 """
 
 from __future__ import annotations
@@ -142,17 +144,19 @@ def main(server: Callable[[Event], None] = server_main, **extra: Any) -> None:
     viewers.start()
     assert q.get(timeout=180) == "ready"
 
-    async def control() -> None:
+    async def control() -> float:
         from websockets.asyncio.client import connect
 
         async with connect(f"ws://127.0.0.1:{PORT}") as ws:
             await ws.send("controller")
+            t0 = time.perf_counter()
             for r in range(rounds):
                 await ws.send(f"{r} {time.time_ns()}")
                 await ws.recv()
                 await asyncio.sleep(gap)
+            return time.perf_counter() - t0
 
-    asyncio.run(control())
+    rounds_s = asyncio.run(control())
     lat: dict[int, list[float]] = q.get(timeout=180)
     viewers.join()
     server_proc.kill()
@@ -171,6 +175,7 @@ def main(server: Callable[[Event], None] = server_main, **extra: Any) -> None:
                 "median_round_p99_ms": round(pct(round_p99, 50), 2),
                 "last_viewer_p50_ms": round(pct(last, 50), 2),
                 "last_viewer_p99_ms": round(pct(last, 99), 2),
+                "rounds_s": round(rounds_s, 3),
                 **extra,
             }
         )
