@@ -14,6 +14,7 @@ socket by a bare asyncio protocol: the floor of this machine).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -34,6 +35,8 @@ from .viewers import ViewerPool
 REFERENCE = Path(os.environ.get("MODERATOR_REFERENCE", Path(__file__).with_name("reference.py")))
 # The floor: one pre-built frame written to each socket (floor.py, beside reference.py, which it imports).
 FLOOR = Path(__file__).with_name("floor.py")
+# A yardstick's processes sampled from outside: (monotonic time, server CPU s, viewers' CPU s or None).
+Sample = tuple[float, float, float | None]
 
 
 def reference(n: int, rounds: int, gap: float) -> dict[str, Any]:
@@ -64,8 +67,8 @@ def yardstick(script: Path, n: int, rounds: int, gap: float) -> dict[str, Any]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    samples: list[tuple[float, float]] = []  # (monotonic time, the script's server's CPU seconds)
-    watcher = threading.Thread(target=_watch_server, args=(proc, samples), daemon=True)
+    samples: list[Sample] = []
+    watcher = threading.Thread(target=_watch_children, args=(proc, samples), daemon=True)
     watcher.start()
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -83,27 +86,45 @@ def yardstick(script: Path, n: int, rounds: int, gap: float) -> dict[str, Any]:
     # viewers' disconnects: take the middle of that span, 60 % of the rounds, none of the rest.
     span = float(result.get("rounds_s") or rounds * gap)
     period = span / rounds
+    # The viewers' CPU per frame over the same window says which side of the pipe is slower: when
+    # it is above the server's, a round's last frames wait for the viewers' process, not the server.
     if samples and span >= 2:
         end = samples[-1][0]
-        window = [(t, cpu) for t, cpu in samples if end - 0.9 * span <= t <= end - 0.3 * span]
+        window = [x for x in samples if end - 0.9 * span <= x[0] <= end - 0.3 * span]
         if len(window) >= 2:
-            (t0, c0), (t1, c1) = window[0], window[-1]
+            (t0, c0, _), (t1, c1, _) = window[0], window[-1]
             result["server_cpu_us_per_frame"] = round(1e6 * (c1 - c0) / (n * (t1 - t0) / period), 1)
+        viewers = [(t, v) for t, _, v in window if v is not None]
+        if len(viewers) >= 2 and viewers[-1][0] > viewers[0][0]:
+            (t0, v0), (t1, v1) = viewers[0], viewers[-1]
+            result["viewer_cpu_us_per_frame"] = round(1e6 * (v1 - v0) / (n * (t1 - t0) / period), 1)
     return result
 
 
-def _watch_server(proc: subprocess.Popen[str], samples: list[tuple[float, float]]) -> None:
-    """Sample the CPU time of a yardstick's first child (its server) every 0.1 s until it ends."""
+def _cpu_seconds(p: psutil.Process) -> float | None:
+    try:
+        t = p.cpu_times()
+    except psutil.Error:
+        return None
+    return float(t.user + t.system)
+
+
+def _watch_children(proc: subprocess.Popen[str], samples: list[Sample]) -> None:
+    """Every 0.1 s until the script ends, the CPU time of its first child (the server) and of its
+    second (the viewers, None before they start and after they end)."""
     try:
         parent = psutil.Process(proc.pid)
-        while proc.poll() is None:
-            children = sorted(parent.children(), key=lambda c: c.create_time())
-            if children:
-                t = children[0].cpu_times()
-                samples.append((time.monotonic(), t.user + t.system))
-            time.sleep(0.1)
     except psutil.Error:
         return
+    kids: list[psutil.Process] = []
+    while proc.poll() is None:
+        if len(kids) < 2:
+            with contextlib.suppress(psutil.Error):
+                kids = sorted(parent.children(), key=lambda c: c.create_time())[:2]
+        cpu = [_cpu_seconds(k) for k in kids]
+        if cpu and cpu[0] is not None:
+            samples.append((time.monotonic(), cpu[0], cpu[1] if len(cpu) > 1 else None))
+        time.sleep(0.1)
 
 
 async def fanout(n: int, rounds: int, gap: float, slow: int = 0) -> dict[str, Any]:
@@ -144,6 +165,7 @@ async def fanout(n: int, rounds: int, gap: float, slow: int = 0) -> dict[str, An
                 server_cpu_pct=round(100 * server_cpu / wall, 1),
                 server_cpu_us_per_frame=round(1e6 * server_cpu / (n * rounds), 1),
                 viewer_cpu_pct=round(100 * viewer_cpu / wall, 1),
+                viewer_cpu_us_per_frame=round(1e6 * viewer_cpu / (n * rounds), 1),
                 rss_start_mib=round(rss[0] / 2**20, 1),
                 rss_max_mib=round(max(rss) / 2**20, 1),
                 rss_growth_second_half_mib=round((rss[-1] - rss[half]) / 2**20, 2),

@@ -193,9 +193,10 @@ def _at_most(value: float | None, limit: float) -> bool:
 
 
 def _us(fig: dict[str, Any]) -> str:
-    """A fan-out's server CPU per delivered frame; a yardstick's needs rounds x gap >= 2 s."""
-    us = fig.get("server_cpu_us_per_frame")
-    return "-" if us is None else f"{us} µs"
+    """A fan-out's server CPU per delivered frame, and its viewers' (a yardstick's needs rounds x
+    gap >= 2 s)."""
+    us, viewers = fig.get("server_cpu_us_per_frame"), fig.get("viewer_cpu_us_per_frame")
+    return "-" if us is None else f"{us} µs (viewers {viewers})"
 
 
 def _verdict(ok: bool | None) -> str:
