@@ -182,6 +182,7 @@ class Conn(asyncio.Protocol):
             elif opcode == PING:
                 self.transport.write(frame(PONG, payload))
             elif opcode == CLOSE:  # answer with the same code and close the TCP connection
+                self.floor.viewers.discard(self.transport)
                 self.transport.write(frame(CLOSE, payload[:2]))
                 self.transport.close()
                 buf.clear()
