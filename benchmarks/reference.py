@@ -12,9 +12,12 @@ our server is measured over (the moderator's command to a viewer's frame).
     GAP=0.5 python benchmarks/reference.py N [rounds]    # GAP: seconds between triggers; PORT
 
 It prints one JSON line: per-viewer p50/p99, the median over rounds of each round's p99, and
-the p50/p99 of the time until the last viewer has the frame. It is a standalone script (no
-import from this package), started as its own process; the server is its first child
-process, the viewers its second.
+the p50/p99 of the time until the last viewer has the frame, and how long the rounds took
+(`rounds_s`: a round is the gap plus the wait for "sent", longer than the gap at large N).
+It is a standalone script (no import from this package), started as its own process; the
+server is its first child process, the viewers its second. `main(server)` runs the same
+viewers, controller and statistics around another server: `floor.py` imports this file and
+passes its own.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import resource
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.synchronize import Event
 from typing import Any
 
@@ -39,10 +44,26 @@ PAYLOAD: dict[str, Any] = {
 }
 
 
+def raise_open_files() -> int:
+    """Raise this process's soft limit of open files to its hard limit (10,000 viewers are 10,000
+    sockets on each side); returns the soft limit it now has."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    infinity = resource.RLIM_INFINITY
+    want = hard if hard != infinity else 1 << 20
+    if soft == infinity or soft >= want:
+        return soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (ValueError, OSError):
+        return soft
+    return want
+
+
 def server_main(ready: Event) -> None:
     """The bare server: a viewer says "viewer" and waits; the controller sends "seq sent_ns"."""
     from websockets.asyncio.server import ServerConnection, broadcast, serve
 
+    raise_open_files()
     viewers: set[ServerConnection] = set()
 
     async def handler(ws: ServerConnection) -> None:
@@ -71,6 +92,7 @@ def viewers_main(n: int, rounds: int, q: mp.Queue[Any]) -> None:
     """N picows viewers; each frame's latency is recorded per round, then sent back whole."""
     import picows
 
+    raise_open_files()
     lat: dict[int, list[float]] = {}
     done: list[int] = []
     all_done = asyncio.Event()  # every viewer has had the last round
@@ -107,33 +129,37 @@ def pct(a: list[float], p: float) -> float:
     return a[min(len(a) - 1, int(p / 100 * len(a)))]
 
 
-def main() -> None:
+def main(server: Callable[[Event], None] = server_main, **extra: Any) -> None:
+    """Start `server` (it sets `ready` once it listens on PORT), then the viewers, then trigger
+    the rounds; print the figures as one JSON line, with `extra` (say, which event loop) at the end."""
     n = int(sys.argv[1])
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     gap = float(os.environ.get("GAP", "0.5"))
     ready = mp.Event()
-    server = mp.Process(target=server_main, args=(ready,), daemon=True)
-    server.start()
+    server_proc = mp.Process(target=server, args=(ready,), daemon=True)
+    server_proc.start()
     ready.wait()
     q: mp.Queue[Any] = mp.Queue()
     viewers = mp.Process(target=viewers_main, args=(n, rounds, q))
     viewers.start()
     assert q.get(timeout=180) == "ready"
 
-    async def control() -> None:
+    async def control() -> float:
         from websockets.asyncio.client import connect
 
         async with connect(f"ws://127.0.0.1:{PORT}") as ws:
             await ws.send("controller")
+            t0 = time.perf_counter()
             for r in range(rounds):
                 await ws.send(f"{r} {time.time_ns()}")
                 await ws.recv()
                 await asyncio.sleep(gap)
+            return time.perf_counter() - t0
 
-    asyncio.run(control())
+    rounds_s = asyncio.run(control())
     lat: dict[int, list[float]] = q.get(timeout=180)
     viewers.join()
-    server.kill()
+    server_proc.kill()
     per = sorted(x for v in lat.values() for x in v)
     last = sorted(max(v) for v in lat.values())
     round_p99 = sorted(pct(sorted(v), 99) for v in lat.values())
@@ -149,6 +175,8 @@ def main() -> None:
                 "median_round_p99_ms": round(pct(round_p99, 50), 2),
                 "last_viewer_p50_ms": round(pct(last, 50), 2),
                 "last_viewer_p99_ms": round(pct(last, 99), 2),
+                "rounds_s": round(rounds_s, 3),
+                **extra,
             }
         )
     )

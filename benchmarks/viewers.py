@@ -28,6 +28,8 @@ from typing import Any
 
 import psutil
 
+from .server import raise_open_files
+
 _SEQ = re.compile(rb'"seq"\s*:\s*(\d+)')
 _CHECK_EVERY = 64
 SLOW_RCVBUF = 4096
@@ -299,6 +301,7 @@ async def _serve(conn: Connection) -> None:
 
 
 def _main(conn: Connection) -> None:
+    raise_open_files()  # one socket per viewer: 10,000 of them at the largest N
     asyncio.run(_serve(conn))
 
 

@@ -54,24 +54,34 @@ def _ms(value: Any) -> bool:
 
 
 def test_fanout_figures_exist_for_each_n_and_no_frame_is_missing(quick: dict[str, Any]) -> None:
-    """Every viewer got a state for every command; percentiles are ordered; the reference ran too."""
+    """Every viewer got a state for every command; percentiles are ordered; both yardsticks ran too."""
     rounds = quick["profile"]["rounds"]
+    assert [int(n) for n in quick["results"]["fanout"]] == quick["profile"]["fanout_ns"]
     for n, row in quick["results"]["fanout"].items():
-        ours, ref = row["server"][0], row["reference"][0]
+        ours, ref, floor = row["server"][0], row["reference"][0], row["floor"][0]
         assert ours["missing"] == 0 and ours["parse_mismatches"] == 0
         assert ours["frames"] == int(n) * rounds
         assert _ms(ours["p50_ms"]) and ours["p50_ms"] <= ours["p99_ms"] <= ours["last_viewer_p99_ms"]
-        assert ref["n"] == int(n) and ref["frames"] == int(n) * rounds and _ms(ref["p99_ms"])
-        assert row["median"]["ratio_p99"] > 0
+        assert _ms(ours["ack_p50_ms"]) and ours["ack_p50_ms"] <= ours["ack_p99_ms"]
+        for yardstick in (ref, floor):
+            assert yardstick["n"] == int(n) and yardstick["frames"] == int(n) * rounds
+            assert _ms(yardstick["p50_ms"]) and yardstick["p50_ms"] <= yardstick["p99_ms"]
+            assert yardstick["p99_ms"] <= yardstick["last_viewer_p99_ms"] and yardstick["rounds_s"] > 0
+        assert floor["loop"] in ("uvloop", "asyncio") and row["median"]["floor_loop"] == floor["loop"]
+        assert row["median"]["ratio_p99"] > 0 and row["median"]["ratio_round_p99"] > 0
+        assert row["median"]["floor_ratio_p99"] > 0 and row["median"]["floor_ratio_round_p99"] > 0
 
 
-def test_memory_per_connection_is_measured(quick: dict[str, Any]) -> None:
-    """All viewers were connected and the per-connection figure is a plausible size."""
-    m = quick["results"]["memory"]["median"]
-    assert m["with_state"] == quick["profile"]["memory_n"]
-    assert 0 < m["per_connection_kib"] < 10_000
-    assert m["churn_connections"] == 5 * quick["profile"]["memory_n"]
-    assert math.isfinite(m["churn_growth_kib_per_connection"])
+def test_memory_per_connection_is_measured_at_each_n(quick: dict[str, Any]) -> None:
+    """At each N all viewers were connected and the per-connection figure is a plausible size."""
+    memory = quick["results"]["memory"]
+    assert [int(n) for n in memory] == quick["profile"]["memory_ns"]
+    for n, fig in memory.items():
+        m = fig["median"]
+        assert m["with_state"] == int(n)
+        assert 0 < m["per_connection_kib"] < 10_000
+        assert m["churn_connections"] == 5 * int(n)
+        assert math.isfinite(m["churn_growth_kib_per_connection"])
 
 
 def test_question_burst_is_answered_correctly(quick: dict[str, Any]) -> None:
@@ -109,6 +119,7 @@ def test_join_storm_sends_each_joiner_one_state_and_nothing_to_the_others(quick:
         assert m["frames_per_viewer_max"] == 2
         assert m["frames_to_stayers_on_leave"] == 0 and m["frames_to_moderator"] == 0
         assert m["bytes_per_viewer"] > 0 and _ms(m["first_state_max_ms"])
+        assert 0 <= m["within_500ms"] <= m["within_2s"] <= int(n)
 
 
 def test_idle_room_sends_no_frames(quick: dict[str, Any]) -> None:
@@ -129,7 +140,10 @@ def test_table_lists_every_figure(quick: dict[str, Any]) -> None:
     figures = {row["figure"] for row in quick["table"]}
     assert figures >= {
         "fan-out p99",
+        "fan-out vs floor",
+        "fan-out CPU/frame",
         "last viewer",
+        "moderator ack",
         "memory/conn",
         "memory churn",
         "question burst",
