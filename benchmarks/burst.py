@@ -1,7 +1,9 @@
 """Question burst: every UN Member's mission sends `queue.request` within one second.
 
-Each mission has its own delegation token and its own `websockets` connection, opened
-before the burst. Send moments are spread uniformly over one second (seeded). Checked:
+Each mission has its own delegation token and its own connection (a picows client in the
+driver's process, benchmarks/askers.py: cheap per frame, so the driver's own loop does not
+delay the answers it times), opened before the burst. Send moments are spread uniformly over
+one second (seeded). Checked:
 the State under Review gets `sur_cannot_ask`, every other mission an ack; no request
 is lost (every one answered) or duplicated (one queue entry per acked State, distinct
 seqs); the moderator's final queue lists the States in the order of their acks' seqs,
@@ -15,7 +17,8 @@ import random
 import time
 from typing import Any
 
-from .live import Answer, open_many
+from .askers import Askers
+from .live import Answer
 from .session import bench
 from .stats import pct
 
@@ -26,7 +29,7 @@ async def burst(window_s: float = 1.0, seed: int = 0) -> dict[str, Any]:
         await mod.must("session.open")
         sur = b.sur
         codes = sorted(b.tokens)
-        missions = await open_many(b.url, b.origin, [b.tokens[c] for c in codes])
+        missions = await Askers.open(b.url, b.origin, [b.tokens[c] for c in codes])
         rng = random.Random(seed)
         offsets = [rng.uniform(0, window_s) for _ in codes]
         loop = asyncio.get_running_loop()
@@ -35,7 +38,7 @@ async def burst(window_s: float = 1.0, seed: int = 0) -> dict[str, Any]:
 
         async def ask(i: int) -> Answer:
             await asyncio.sleep(max(0.0, start + offsets[i] - loop.time()))
-            return await missions[i].command("queue.request", {"topic": f"A question from {codes[i]}"}, 15)
+            return await missions.command(i, "queue.request", {"topic": f"A question from {codes[i]}"}, 15)
 
         answers = await asyncio.gather(*(ask(i) for i in range(len(codes))), return_exceptions=True)
         driver_cpu = time.process_time() - cpu0
@@ -54,8 +57,7 @@ async def burst(window_s: float = 1.0, seed: int = 0) -> dict[str, Any]:
         by_seq = [c for c, _ in sorted(acked.items(), key=lambda kv: kv[1].seq)]
         sends = sorted(a.sent_ns for a in got.values())
         ack_ms = sorted(a.ms for a in got.values())
-        for m in missions:
-            await m.close()
+        missions.close()
         await mod.close()
         return {
             "missions": len(codes),

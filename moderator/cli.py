@@ -42,14 +42,15 @@ class RedactSecrets(logging.Filter):
 def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
     """The one way this server runs under uvicorn (the CLI and the tests share it)."""
     from moderator.web.app import create_app
-    from moderator.web.guard import Guard, protocols
+    from moderator.web.guard import SOCKETS_LOG, Guard, protocols
 
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     # uvicorn's own httptools and sans-I/O WebSocket protocols, with a header deadline and a
     # per-address cap on waiting connections (guard.py). The WebSocket one is pinned: the hub
-    # writes frames through its websockets sans-I/O ServerProtocol (hub.py, guard.Connection).
+    # writes its frames, framed once for all, to its transport while its websockets sans-I/O
+    # ServerProtocol is open; so per-message deflate stays off (hub.py, guard.Connection).
     http, ws = protocols(Guard(settings.max_connections_per_address, settings.header_timeout_seconds))
-    return uvicorn.Config(
+    config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
@@ -62,6 +63,11 @@ def uvicorn_config(settings: Settings, host: str, port: int, log_level: str = "i
         lifespan="on",
         log_level=log_level,
     )
+    # After uvicorn's logging set-up, which resets its loggers' children: a line per WebSocket
+    # accepted only at debug (guard.SOCKETS_LOG).
+    quiet = logging.getLevelNamesMapping().get(log_level.upper(), logging.INFO) > logging.DEBUG
+    SOCKETS_LOG.setLevel(logging.WARNING if quiet else logging.NOTSET)
+    return config
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

@@ -101,3 +101,15 @@ async def test_import_prints_session_dates_as_the_index_page_does(tmp_path: Path
     for cli, page, shown in ((english, index_en, "Tue 3 Dec 10:00"), (french, index_fr, "mar. 3 déc. 10:00")):
         assert shown in page
         assert f"{shown}  " in cli.stdout, cli.stdout
+
+
+@pytest.mark.parametrize(("level", "shown"), [("info", False), ("warning", False), ("debug", True)])
+def test_the_line_per_websocket_accepted_shows_only_at_debug(tmp_path: Path, level: str, shown: bool) -> None:
+    """uvicorn logs every WebSocket it accepts; a join storm of screens would be a line each."""
+    from moderator.cli import uvicorn_config
+    from moderator.settings import Settings
+    from moderator.web.guard import SOCKETS_LOG
+
+    uvicorn_config(Settings(db_path=tmp_path / "m.sqlite3"), "127.0.0.1", 0, log_level=level)
+    assert SOCKETS_LOG.isEnabledFor(logging.INFO) is shown
+    assert SOCKETS_LOG.isEnabledFor(logging.WARNING)

@@ -255,7 +255,8 @@ class Engine:
                 try:
                     listener(state, now)
                 except Exception:  # the change is stored: a screen's trouble must not undo it
-                    log.exception("a listener failed on session %s at seq %d", state.setup.session_id, state.seq)
+                    sid = state.setup.session_id
+                    log.exception("a listener failed on session %s at seq %d", sid, state.seq)
 
     def states(self) -> list[SessionState]:
         return list(self._states.values())

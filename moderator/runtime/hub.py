@@ -71,7 +71,17 @@ class Wire(Protocol):
 class Client:
     """One connected screen: its role and an outbox written to its socket whenever the socket takes it."""
 
-    __slots__ = ("_wire", "role", "state_code", "view_role", "_outbox", "_state", "shown", "blocked_since", "gone")
+    __slots__ = (
+        "_wire",
+        "role",
+        "state_code",
+        "view_role",
+        "_outbox",
+        "_state",
+        "shown",
+        "blocked_since",
+        "gone",
+    )
 
     def __init__(self, wire: Wire, role: str, state_code: str | None) -> None:
         self._wire = wire

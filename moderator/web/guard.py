@@ -39,6 +39,11 @@ from moderator.web.lean import Flag, Inbox
 log = logging.getLogger("moderator.web.guard")
 
 EXTENSION = "moderator.connection"
+# uvicorn's line for every WebSocket accepted ("WebSocket /ws/sessions/... [accepted]") and refused
+# before its accept: a join storm of 1,000 screens is 1,000 lines, and formatting them was 14 % of
+# the server's time per join. They go to this child of uvicorn's logger, shown only at debug
+# (cli.uvicorn_config); live.py logs what goes wrong itself.
+SOCKETS_LOG = logging.getLogger("uvicorn.error.websockets")
 
 
 def _host(transport: asyncio.Transport) -> str:
@@ -185,6 +190,7 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.logger = SOCKETS_LOG
         # What a connection holds for hours, made small (lean.py): the ASGI message queue and the
         # drained-buffer event, the same methods uvicorn calls on them.
         self.queue = Inbox()  # type: ignore[assignment]
@@ -196,7 +202,7 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
             # The handshake's request and response are not read again (uvicorn's and the ASGI
             # scope's copies of the headers are what the app reads): their header maps go.
             self.request.headers.clear()
-            self.response = None
+            self.response = None  # type: ignore[assignment]
 
     async def run_asgi(self) -> None:
         if self.conn.extensions:  # the hub's frames are uncompressed: cli.uvicorn_config negotiates none

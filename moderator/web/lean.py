@@ -61,7 +61,7 @@ class Inbox:
 
 
 class Flag:
-    """A set/clear flag to wait on (asyncio.Event's methods); its waiters' list exists only while some wait."""
+    """A set/clear flag to wait on (asyncio.Event's methods); a list of waiters only while some wait."""
 
     __slots__ = ("_value", "_waiters")
 

@@ -86,7 +86,8 @@ async def live_endpoint(ws: WebSocket) -> None:
         return
     await ws.accept()
     try:
-        raw = await asyncio.wait_for(ws.receive(), HELLO_SECONDS)
+        async with asyncio.timeout(HELLO_SECONDS):  # no task of its own, as wait_for would make
+            raw = await ws.receive()
     except TimeoutError:
         await ws.close(code=4400, reason="No hello")
         return

@@ -63,9 +63,8 @@ def newest(got: list[dict[str, Any]]) -> int:
 
 
 def show(cid: str, i: int) -> str:
-    return json.dumps(
-        {"type": "command", "id": cid, "name": "message.show", "args": {"text": f"{i} {TEXT}"[:200], "to": "room"}}
-    )
+    args = {"text": f"{i} {TEXT}"[:200], "to": "room"}
+    return json.dumps({"type": "command", "id": cid, "name": "message.show", "args": args})
 
 
 def in_order(got: list[dict[str, Any]]) -> None:
@@ -187,3 +186,92 @@ async def test_the_ack_leaves_before_the_fan_out_of_its_change(server: Running) 
             assert got[1]["seq"] == got[0]["seq"]
     for viewer in viewers:
         await asyncio.wait_for(viewer.until(got[0]["seq"]), 5)
+
+
+class FakeWire:
+    """A socket that takes bytes while `open_for_writes`; what it was given, frame by frame."""
+
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.open_for_writes = True
+        self.resumed: Callable[[], None] | None = None
+        self.aborted = False
+
+    @property
+    def writable(self) -> bool:
+        return self.open_for_writes and not self.aborted
+
+    def write(self, frame: bytes) -> None:
+        self.written.append(frame)
+
+    def on_writable(self, callback: Callable[[], None] | None) -> None:
+        self.resumed = callback
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def texts(self) -> list[str]:
+        """The payloads written: each a whole unmasked text frame (websockets parses them back)."""
+        from websockets.frames import Frame
+        from websockets.streams import StreamReader
+
+        out = []
+        for data in self.written:
+            reader = StreamReader()
+            reader.feed_data(data)
+            parser = Frame.parse(reader.read_exact, mask=False)
+            try:
+                next(parser)
+            except StopIteration as done:
+                out.append(done.value.data.decode())
+        return out
+
+
+def test_one_frame_of_a_state_is_framed_once_and_the_same_bytes_go_to_every_idle_client() -> None:
+    wires = [FakeWire() for _ in range(3)]
+    clients = [hub_module.Client(w, "viewer", None) for w in wires]
+    state, frame = object(), hub_module.framed('{"type":"state","seq":7}')
+    for c in clients:
+        c.push_state(frame, state)
+    assert all(w.written == [frame] for w in wires)
+    assert all(w.written[0] is frame for w in wires), "written as built, not framed again per client"
+    assert wires[0].texts() == ['{"type":"state","seq":7}']
+
+
+def test_a_state_already_handed_over_is_not_sent_again_but_a_new_one_with_the_same_seq_is() -> None:
+    """A client that joined between a commit and its fan-out had that state: not twice. A retitled
+    series changes the state but not its seq: sent."""
+    wire = FakeWire()
+    client = hub_module.Client(wire, "viewer", None)
+    first, retitled = object(), object()
+    client.push_state(hub_module.framed("a"), first)
+    client.push_state(hub_module.framed("a"), first)
+    client.push_state(hub_module.framed("b"), retitled)
+    assert wire.texts() == ["a", "b"]
+
+
+def test_a_full_socket_keeps_control_frames_in_order_and_only_the_newest_state() -> None:
+    wire = FakeWire()
+    client = hub_module.Client(wire, "moderator", None)
+    wire.open_for_writes = False
+    client.push('{"type":"ack","id":"c1"}')
+    for i in range(5):
+        client.push_state(hub_module.framed(f"state {i}"), object())
+    client.push('{"type":"ack","id":"c2"}')
+    assert wire.written == [] and client.waiting == 3 and client.blocked_since is not None
+    wire.open_for_writes = True
+    assert wire.resumed is not None
+    wire.resumed()
+    assert wire.texts() == ['{"type":"ack","id":"c1"}', "state 4", '{"type":"ack","id":"c2"}']
+    assert client.waiting == 0 and client.blocked_since is None
+
+
+def test_a_client_whose_outbox_overflows_is_dropped_and_written_nothing_more() -> None:
+    wire = FakeWire()
+    client = hub_module.Client(wire, "viewer", None)
+    wire.open_for_writes = False
+    for i in range(hub_module.MAX_OUTBOX + 1):
+        client.push(f'{{"type":"pong","t0":{i}}}')
+    assert wire.aborted and client.gone and client.waiting == 0
+    client.push_state(hub_module.framed("late"), object())
+    assert wire.written == []
