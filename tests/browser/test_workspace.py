@@ -319,7 +319,8 @@ async def test_a_changed_spreadsheet_is_previewed_then_applied(screens: Screens,
     await expect(page.locator("article.session").first.locator(".meta")).to_contain_text("90 min")
     await expect(speaker_item(page, "Office of the Ombudsperson")).to_have_count(1)
     # a function, not an expression: Chromium 156 runs a bare expression through eval, which the CSP refuses
-    await phone.wait_for_function("() => document.getElementById('addressee').textContent.includes('Ombudsperson')")
+    names = "() => document.getElementById('addressee').textContent.includes('Ombudsperson')"
+    await phone.wait_for_function(names)
     assert await phone.evaluate("window.__no_reload === true")
     r = await server.http.get(
         f"/api/series/{server.series['series_id']}", headers={"Authorization": f"Bearer {token}"}
@@ -333,7 +334,8 @@ async def test_a_session_is_rescheduled_from_its_form(screens: Screens):
     page = await open_workspace(screens)
     # SE's card, found by its State: the sessions are in start order, and SE moved to 15:15 comes
     # before AM when the test runs after 15:15 Geneva time (AM starts this hour)
-    session = page.locator("article.session", has=page.get_by_role("button", name="Edit the session of Sweden"))
+    edit = page.get_by_role("button", name="Edit the session of Sweden")
+    session = page.locator("article.session", has=edit)
     await session.get_by_role("button", name="Edit the session of Sweden").click()
     form = session.locator("form")
     await form.get_by_label("Time", exact=True).fill("15:15")
