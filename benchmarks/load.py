@@ -70,8 +70,8 @@ async def storm(n: int) -> dict[str, Any]:
     async with bench() as b:
         pool = ViewerPool()
         try:
-            mod = await b.moderator(track=False)
-            await b.floor_to_first_speaker(mod)
+            mod = await b.moderator()
+            await mod.wait_seq(await b.floor_to_first_speaker(mod))  # its last state is in: count from here
             states_before = mod.states
             wrote0 = b.server.io_written()
             server_cpu0, viewer_cpu0 = b.server.cpu_seconds(), pool.cpu_seconds()

@@ -3,6 +3,7 @@
     python -m benchmarks.run                 # the full runs (about half an hour)
     python -m benchmarks.run --quick         # small N, seconds: checks the harness works
     python -m benchmarks.run --only fanout,burst --runs 5
+    python -m benchmarks.run --only fanout,memory --fanout-ns 1000,3000 --memory-ns 10000
 
 Results go to benchmarks/results/<time>-<profile>.json (git-ignored) or to --json PATH.
 """
@@ -417,10 +418,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--runs", type=int, help="runs per figure (default 3; quick 1)")
     ap.add_argument("--json", type=Path, help="where to write the results")
+    ap.add_argument("--fanout-ns", help="viewer counts for the fan-out, comma-separated")
+    ap.add_argument("--memory-ns", help="viewer counts for the memory figure, comma-separated")
     args = ap.parse_args(argv)
     p = QUICK if args.quick else FULL
     if args.runs:
         p = replace(p, runs=args.runs)
+    if args.fanout_ns:
+        p = replace(p, fanout_ns=tuple(int(n) for n in args.fanout_ns.split(",")))
+    if args.memory_ns:
+        p = replace(p, memory_ns=tuple(int(n) for n in args.memory_ns.split(",")))
     figures = [f.strip() for f in args.only.split(",") if f.strip()]
     unknown = set(figures) - set(FIGURES)
     if unknown:

@@ -65,10 +65,12 @@ class Bench:
     async def moderator(self, track: bool = True) -> Live:
         return await Live.open(self.url, self.origin, self.moderator_token, track=track)
 
-    async def floor_to_first_speaker(self, mod: Live) -> None:
-        """Open the session and give the floor to its first speaker (timer loaded, idle)."""
+    async def floor_to_first_speaker(self, mod: Live) -> int:
+        """Open the session and give the floor to its first speaker (timer loaded, idle); the seq.
+        The ack comes before the state of its change (docs/protocol.md): a client that counts
+        states waits for that one (`mod.wait_seq`)."""
         await mod.must("session.open")
-        await mod.must("speaker.call", {"speaker_id": self.speaker_ids[0]})
+        return (await mod.must("speaker.call", {"speaker_id": self.speaker_ids[0]})).seq
 
 
 @asynccontextmanager

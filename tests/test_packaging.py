@@ -34,7 +34,8 @@ def _imported(folder: Path) -> dict[str, str]:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top not in sys.stdlib_module_names and top not in OURS:
+                sibling = (path.parent / f"{top}.py").exists()  # a script's import of its neighbour
+                if top not in sys.stdlib_module_names and top not in OURS and not sibling:
                     found.setdefault(top, str(path.relative_to(ROOT)))
     return found
 

@@ -113,11 +113,7 @@ class Client:
         self.shown = state
         if self._outbox is None:  # nothing waits (so no state either): the usual case, an idle socket
             if not self.gone and self._wire.writable:
-                try:
-                    self._wire.write(frame)
-                except Exception as e:  # the socket went away under us
-                    log.debug("send failed: %s", e)
-                    self.drop("send failed")
+                self._write(frame)
                 return
         elif self._state is not None:
             self._state = frame  # the one waiting is replaced where it stands

@@ -464,7 +464,16 @@ class PostgresStore:
         (a network cut sends no RST) is closed at once, never cancelled politely (psycopg would
         ask the server to cancel the query and wait for it, which a dead server never does)."""
         poll = asyncio.ensure_future(self._poll(conn))
-        done, _ = await asyncio.wait({poll}, timeout=PROBE_TIMEOUT_S)
+        try:
+            done, _ = await asyncio.wait({poll}, timeout=PROBE_TIMEOUT_S)
+        except asyncio.CancelledError:
+            # The store is closing (close() cancels the listener): the poll ends before its
+            # connection is closed below. A poll left running on a closed socket kept its file
+            # descriptor registered with the event loop, and the next socket given that number
+            # (another connection of the same process) failed to register (FileNotFoundError).
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+            raise
         if not done:
             await conn.close()  # its socket is closed: nothing is waited for on it any more
             poll.cancel()

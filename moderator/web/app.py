@@ -63,7 +63,9 @@ def create_app(settings: Settings) -> Starlette:
         hub.start()
         # What start-up made (modules, the app, the sessions' states) lives as long as the process:
         # the collector need not walk it again at every full collection, which with thousands of
-        # screens joining at once came back every few hundred joins (gc.freeze).
+        # screens joining at once came back every few hundred joins. Collected first, so no garbage
+        # is frozen; given back at the end (a process running several apps, as the tests do).
+        gc.collect()
         gc.freeze()
         following = asyncio.get_running_loop().create_task(engine.follow())  # other processes' changes
         app.state.services = Services(
@@ -80,6 +82,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            gc.unfreeze()
             following.cancel()
             engine.close()
             followers.stop()
