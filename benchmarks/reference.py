@@ -46,7 +46,8 @@ PAYLOAD: dict[str, Any] = {
 
 def raise_open_files() -> int:
     """Raise this process's soft limit of open files to its hard limit (10,000 viewers are 10,000
-    sockets on each side); returns the soft limit it now has."""
+    sockets on each side); returns the soft limit it now has. The harness (server.py, viewers.py)
+    uses it too: our server inherits the harness's limit, where a usual default soft limit is 1,024."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     infinity = resource.RLIM_INFINITY
     want = hard if hard != infinity else 1 << 20

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -26,26 +25,11 @@ from typing import Any
 
 import psutil
 
+from .reference import raise_open_files
+
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
 HOST = "127.0.0.1"
-
-
-def raise_open_files() -> int:
-    """Raise this process's soft limit of open files to its hard limit; returns the soft limit now.
-
-    10,000 viewers are 10,000 sockets in the viewer process and 10,000 in the server, which
-    inherits the limit from the harness (a usual default soft limit is 1,024).
-    """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = hard if hard != resource.RLIM_INFINITY else 1 << 20
-    if soft == resource.RLIM_INFINITY or soft >= want:
-        return soft
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    except (ValueError, OSError):
-        return soft
-    return want
 
 
 def free_port() -> int:

@@ -28,7 +28,7 @@ from typing import Any
 
 import psutil
 
-from .server import raise_open_files
+from .reference import raise_open_files
 
 _SEQ = re.compile(rb'"seq"\s*:\s*(\d+)')
 _CHECK_EVERY = 64

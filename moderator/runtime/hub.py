@@ -51,6 +51,11 @@ def state_frame(state: SessionState, role: str, now: int) -> str:
     return encode({"type": "state", "seq": state.seq, "server_time": now, "session": view(state, role, now)})
 
 
+def framed_state(state: SessionState, role: str, now: int) -> bytes:
+    """The state frame of `role` at `now`, framed: what the hub writes to each client of that role."""
+    return framed(state_frame(state, role, now))
+
+
 class Wire(Protocol):
     """One client's socket as the hub sees it (web/guard.py's `Connection` is the real one)."""
 
@@ -226,11 +231,11 @@ class Hub:
         if not clients:
             return
         frames: dict[str, bytes] = {}
-        for client in list(clients):  # a failed write drops a client, which may leave the set
+        for client in list(clients):  # a copy: the set must not change under the loop, whatever a write calls
             role = client.view_role
             frame = frames.get(role)
             if frame is None:
-                frame = frames[role] = framed(state_frame(state, role, now))
+                frame = frames[role] = framed_state(state, role, now)
                 self.frames_encoded += 1
             client.push_state(frame, state)
 

@@ -25,7 +25,7 @@ from moderator.core.errors import N_, Refused
 from moderator.core.screens import SCREEN_COMMANDS, decide_screen
 from moderator.i18n.countries import state_ref
 from moderator.runtime.clock import now_ms
-from moderator.runtime.hub import Client, encode, framed
+from moderator.runtime.hub import Client, encode, framed_state
 from moderator.runtime.limits import TokenBucket
 from moderator.runtime.screens import Screen
 from moderator.store.protocol import StoreError, StoreUnavailable
@@ -144,7 +144,7 @@ async def _serve(
     client.push(frames.welcome(actor.role, actor.state_code, now, session_id, lang))
     state = app.engine.state(session_id)
     assert state is not None  # looked up before the hello was answered; sessions are never dropped
-    client.push_state(framed(frames.state(state, client.view_role, now)), state)
+    client.push_state(framed_state(state, client.view_role, now), state)
     app.hub.join(session_id, client)
     series_id = state.setup.series_id
     if hello.screen is not None:
