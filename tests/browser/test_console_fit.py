@@ -90,6 +90,17 @@ async def test_the_floor_the_clock_and_the_queue_are_above_the_fold(
         ("#queue tr:nth-child(1) .actions", "the first entry's buttons"),
     ]:
         inside(await page.locator(selector).bounding_box(), what)
+    # no button of the panel or the queue leaves its cell, nor its label the button ("Donner la parole")
+    spilled = await page.evaluate(
+        """() => Array.from(document.querySelectorAll('#speakers .actions button, #queue .actions button'))
+          .filter((b) => b.getClientRects().length)
+          .filter((b) => {
+            const cell = b.closest('td').getBoundingClientRect(), box = b.getBoundingClientRect();
+            return box.right > cell.right + 0.5 || b.scrollWidth > b.clientWidth + 1;
+          })
+          .map((b) => b.textContent.trim())"""
+    )
+    assert spilled == [], spilled
     assert busy.errors == []
 
 
