@@ -221,6 +221,17 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
         if self._connection is not None:
             self._connection.resumed()  # the hub writes what waited (asyncio allows writes here)
 
+    def shutdown(self) -> None:
+        """The server stops. A connection whose peer's close came and was answered (uvicorn's
+        handle_close, its protocol now closing) and that is not lost yet is only closed: uvicorn
+        would send a second close frame, which the sans-I/O protocol refuses (InvalidState), and
+        the server's shutdown would stop there."""
+        if self.handshake_complete and not self.close_sent and self.conn.state is not State.OPEN:
+            self.stop_keepalive()
+            self.transport.close()
+            return
+        super().shutdown()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.settled(self.transport)
         if self._connection is not None:

@@ -33,6 +33,7 @@ class Running:
     http: httpx.AsyncClient
     app: Any = None
     series: dict[str, Any] = field(default_factory=dict)
+    server: Any = None  # the uvicorn Server (its server_state holds the open connections)
 
     @property
     def ws(self) -> str:
@@ -85,7 +86,7 @@ async def in_process(db: Path, **overrides: Any) -> AsyncIterator[Running]:
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            yield Running(base, http, server.config.app)
+            yield Running(base, http, server.config.app, server=server)
     finally:  # the client's keep-alive connections closed first: uvicorn then has none to wait for
         server.stop()
         await task

@@ -149,3 +149,21 @@ async def test_a_stalled_client_the_hub_drops_is_aborted_and_its_descriptor_free
         for live in [*missions, mod]:
             await live.close()
         stalled.transport.abort()
+
+
+async def test_a_connection_whose_peer_closed_does_not_stop_the_server_shutting_down(tmp_path) -> None:
+    """The peer's close frame came and was answered, the connection is not lost yet, and the server
+    stops: its shutdown of that connection only closes it (a second close frame would be refused
+    by the sans-I/O protocol, and the exception stopped uvicorn's shutdown of every other one)."""
+    from websockets.frames import Close, Frame, Opcode
+
+    async with in_process(tmp_path / "m.sqlite3") as server:
+        await server.create_series(agenda())
+        sid = server.series["sessions"][0]["id"]
+        screen = await Screen.open(server.ws, sid, None)
+        (conn,) = [c for c in server.server.server_state.connections if hasattr(c, "conn")]
+        close = Frame(Opcode.CLOSE, Close(1000, "").serialize()).serialize(mask=True)
+        conn.data_received(close)  # in the same loop turn as the shutdown: nothing was lost yet
+        assert conn.transport.is_closing() and not conn.close_sent
+        conn.shutdown()  # before: websockets.exceptions.InvalidState: connection is closing
+        await screen.ws.wait_closed()
