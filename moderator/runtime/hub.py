@@ -10,6 +10,13 @@ the others and a broadcast costs no task wake-up per client. A client whose outb
 whose socket has taken nothing for STALL_SECONDS, is dropped (its socket aborted): it reconnects
 and catches up from the state it gets on arrival.
 
+The one pass touches as little per client as it can, since at thousands of clients the time per
+client is the fan-out: each session's `Audience` keeps its *ready* clients (nothing waits for their
+socket, which takes bytes, and they were handed every state published) as their wires' `write`
+methods, and the pass is one call of each. A client leaves the ready ones when its wire says it
+may no longer take bytes (`Wire.on_change`: flow control, a close either way, the connection's
+loss) or a frame has to wait, and comes back at a later pass, after its outbox emptied.
+
 The `Wire` of a real connection is web/guard.py's `Connection`: `transport.write` under the flow
 control asyncio documents (`pause_writing`/`resume_writing`), while the connection's websockets
 sans-I/O protocol says it is open (docs/architecture.md, The fan-out).
@@ -66,8 +73,10 @@ class Wire(Protocol):
     def write(self, frame: bytes) -> None:
         """Write one whole frame (`framed`) now (only while `writable`)."""
 
-    def on_writable(self, callback: Callable[[], None] | None) -> None:
-        """Call `callback` each time the socket's buffer falls back under the low-water mark."""
+    def on_change(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` each time `writable` may have changed: the socket's buffer went over the
+        high-water mark or back under the low one, a close frame went either way, the connection
+        was lost."""
 
     def abort(self) -> None:
         """Close the socket at once, unsent bytes and all."""
@@ -86,6 +95,7 @@ class Client:
         "shown",
         "blocked_since",
         "gone",
+        "audience",
     )
 
     def __init__(self, wire: Wire, role: str, state_code: str | None) -> None:
@@ -98,7 +108,18 @@ class Client:
         self.shown: object = None  # the state whose frame was last handed to this client
         self.blocked_since: float | None = None  # frames wait and the socket has taken none since
         self.gone = False  # dropped, or left: nothing more is written
-        wire.on_writable(self._flush)
+        self.audience: Audience | None = None  # the session's, once joined (Hub.join)
+        wire.on_change(self._changed)
+
+    @property
+    def write(self) -> Callable[[bytes], None]:
+        """The wire's own write, which the hub's pass calls for a ready client (Audience)."""
+        return self._wire.write
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits for the socket, which takes bytes: a frame handed over now is written now."""
+        return self._outbox is None and not self.gone and self._wire.writable
 
     @property
     def waiting(self) -> int:
@@ -135,6 +156,8 @@ class Client:
                 self._write(item if item is not _STATE else self._take_state())
                 return
             outbox = self._outbox = deque()
+            if self.audience is not None:
+                self.audience.unready(self)  # frames wait now: not written in the hub's pass
         if len(outbox) >= MAX_OUTBOX:
             self.drop("outbox full")
             return
@@ -155,8 +178,15 @@ class Client:
             return
         self.blocked_since = None
 
+    def _changed(self) -> None:
+        """The wire's callback: the socket may take bytes again (write what waited), or no longer."""
+        if self._wire.writable:
+            self._flush()
+        elif self.audience is not None:
+            self.audience.unready(self)
+
     def _flush(self) -> None:
-        """Write the outbox in order while the socket takes it (also the wire's on_writable callback)."""
+        """Write the outbox in order while the socket takes it."""
         outbox = self._outbox
         while outbox and not self.gone:
             if not self._wire.writable:
@@ -182,14 +212,74 @@ class Client:
     def close(self) -> None:
         """Forget the outbox and stop listening to the socket (the client has left)."""
         self.gone = True
-        self._wire.on_writable(None)
+        if self.audience is not None:
+            self.audience.unready(self)
+        self._wire.on_change(None)
         self._outbox = None
         self._state = None
 
 
+class Audience:
+    """The clients of one session: the ready ones by view role, keyed by their wires' `write`, and
+    the others (joined since the last pass, or with frames waiting, or gone)."""
+
+    __slots__ = ("ready", "others", "latest")
+
+    def __init__(self) -> None:
+        self.ready: dict[str, dict[Callable[[bytes], None], Client]] = {}
+        self.others: set[Client] = set()
+        self.latest: object = None  # the state of the last pass: every ready client was handed it
+
+    def __len__(self) -> int:
+        return len(self.others) + sum(len(r) for r in self.ready.values())
+
+    def clients(self) -> list[Client]:
+        return [*self.others, *(c for r in self.ready.values() for c in r.values())]
+
+    def add(self, client: Client) -> None:
+        client.audience = self
+        self.others.add(client)
+
+    def remove(self, client: Client) -> None:
+        self.unready(client)
+        self.others.discard(client)
+        client.audience = None
+
+    def unready(self, client: Client) -> None:
+        """`client` is no longer written in the pass: it was handed `latest` (it was ready), and
+        gets what comes next through its own outbox, until a pass finds it idle again."""
+        ready = self.ready.get(client.view_role)
+        if ready is not None and ready.pop(client.write, None) is not None:
+            client.shown = self.latest
+            self.others.add(client)
+
+    def publish(self, state: object, frame_of: Callable[[str], bytes]) -> None:
+        """Hand `state` (its role's frame, `frame_of(role)`) to every client: one `write` each to the
+        ready ones, `push_state` to the others, which are ready afterwards if they are idle."""
+        self.latest = state
+        for role, ready in self.ready.items():
+            if not ready:
+                continue
+            frame = frame_of(role)
+            for write in list(ready):  # a copy: a write may make its client unready (flow control)
+                try:
+                    write(frame)
+                except Exception as e:  # the socket went away under us
+                    client = ready.get(write)
+                    if client is not None:
+                        log.debug("send failed: %s", e)
+                        client.drop("send failed")
+        for client in list(self.others):
+            role = client.view_role
+            client.push_state(frame_of(role), state)
+            if client.idle:
+                self.others.discard(client)
+                self.ready.setdefault(role, {})[client.write] = client
+
+
 class Hub:
     def __init__(self) -> None:
-        self._clients: dict[str, set[Client]] = {}
+        self._audiences: dict[str, Audience] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.frames_encoded = 0
 
@@ -199,52 +289,63 @@ class Hub:
     async def stop(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
-        for clients in self._clients.values():
-            for c in list(clients):
+        for audience in self._audiences.values():
+            for c in audience.clients():
                 c.close()
 
     def join(self, session_id: str, client: Client) -> None:
-        self._clients.setdefault(session_id, set()).add(client)
+        audience = self._audiences.get(session_id)
+        if audience is None:
+            audience = self._audiences[session_id] = Audience()
+        audience.add(client)
 
     def leave(self, session_id: str, client: Client) -> None:
-        clients = self._clients.get(session_id)
-        if clients is not None:
-            clients.discard(client)
-            if not clients:
-                del self._clients[session_id]
+        audience = self._audiences.get(session_id)
+        if audience is not None:
+            audience.remove(client)
+            if not len(audience):
+                del self._audiences[session_id]
 
     def close_session(self, session_id: str) -> None:
         """Drop every client of a session that no longer exists (removed from its series' agenda):
         they reconnect and learn it is gone (4404)."""
-        for client in list(self._clients.pop(session_id, ())):
+        audience = self._audiences.pop(session_id, None)
+        for client in audience.clients() if audience is not None else ():
             client.drop("its session was removed from the agenda")
 
     def count(self, session_id: str | None = None) -> int:
         if session_id is not None:
-            return len(self._clients.get(session_id, ()))
-        return sum(len(c) for c in self._clients.values())
+            audience = self._audiences.get(session_id)
+            return len(audience) if audience is not None else 0
+        return sum(len(a) for a in self._audiences.values())
+
+    def clients(self, session_id: str) -> list[Client]:
+        audience = self._audiences.get(session_id)
+        return audience.clients() if audience is not None else []
 
     def publish(self, state: SessionState, now: int) -> None:
         """Send every client of the session its role's projection of `state`: encoded and framed once
         per role, the same bytes written to every client in one pass."""
-        clients = self._clients.get(state.setup.session_id)
-        if not clients:
+        audience = self._audiences.get(state.setup.session_id)
+        if audience is None:
             return
         frames: dict[str, bytes] = {}
-        for client in list(clients):  # a copy: the set must not change under the loop, whatever a write calls
-            role = client.view_role
+
+        def frame_of(role: str) -> bytes:
             frame = frames.get(role)
             if frame is None:
                 frame = frames[role] = framed_state(state, role, now)
                 self.frames_encoded += 1
-            client.push_state(frame, state)
+            return frame
+
+        audience.publish(state, frame_of)
 
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
             now = time.monotonic()
-            for session_id, clients in list(self._clients.items()):
-                for client in list(clients):
+            for session_id, audience in list(self._audiences.items()):
+                for client in list(audience.others):  # a ready client has nothing waiting
                     if client.stalled(now):
                         client.drop("stalled")
                     if client.gone:

@@ -110,16 +110,18 @@ class Connection:
     `transport.write`; `writable` follows asyncio's documented flow control
     (`pause_writing`/`resume_writing` on the protocol) and the sans-I/O `ServerProtocol`'s state,
     so nothing is written once a close frame went either way. A write never awaits, and one that
-    would wait is not made: the hub keeps the frame until the socket asks for more.
+    would wait is not made: the hub keeps the frame until the socket asks for more. The protocol
+    tells the hub each time `writable` may have changed (`on_change`), so the hub's pass writes to
+    its ready clients without asking each one again.
     """
 
-    __slots__ = ("_guard", "_socket", "_transport", "_resumed", "write")
+    __slots__ = ("_guard", "_socket", "_transport", "_changed", "write")
 
     def __init__(self, guard: Guard, socket: _GuardedWebSocket) -> None:
         self._guard = guard
         self._socket = socket
         self._transport = socket.transport
-        self._resumed: Callable[[], None] | None = None
+        self._changed: Callable[[], None] | None = None
         self.write: Callable[[bytes], None] = socket.transport.write  # the hub's Wire.write, as it is
 
     def settled(self) -> None:
@@ -133,12 +135,14 @@ class Connection:
         socket = self._socket
         return not socket.paused and socket.conn.state is State.OPEN and not self._transport.is_closing()
 
-    def on_writable(self, callback: Callable[[], None] | None) -> None:
-        self._resumed = callback
+    def on_change(self, callback: Callable[[], None] | None) -> None:
+        self._changed = callback
 
-    def resumed(self) -> None:
-        if self._resumed is not None:
-            self._resumed()
+    def changed(self) -> None:
+        """`writable` may have changed (the protocol calls this after each of uvicorn's entry points
+        that can change it): the hub's client hears it."""
+        if self._changed is not None:
+            self._changed()
 
 
 class _GuardedHttp(HttpToolsProtocol):
@@ -196,6 +200,10 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = Flag(True)  # type: ignore[assignment]
 
+    def _changed(self) -> None:
+        if self._connection is not None:
+            self._connection.changed()
+
     async def send(self, message: Any) -> None:
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
@@ -203,6 +211,8 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
             # scope's copies of the headers are what the app reads): their header maps go.
             self.request.headers.clear()
             self.response = None  # type: ignore[assignment]
+        elif message["type"] == "websocket.close":
+            self._changed()
 
     async def run_asgi(self) -> None:
         if self.conn.extensions:  # the hub's frames are uncompressed: cli.uvicorn_config negotiates none
@@ -211,15 +221,27 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
         self.scope["extensions"][EXTENSION] = self._connection  # type: ignore[assignment]
         await super().run_asgi()
 
+    # uvicorn's entry points that can change whether the hub may write (Connection.writable): each
+    # tells the hub's client after it ran.
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.state is not State.OPEN or self.transport.is_closing():  # a close, either way
+            self._changed()
+
     def pause_writing(self) -> None:
         self.paused = True
         super().pause_writing()
+        self._changed()
 
     def resume_writing(self) -> None:
         self.paused = False
         super().resume_writing()
-        if self._connection is not None:
-            self._connection.resumed()  # the hub writes what waited (asyncio allows writes here)
+        self._changed()  # the hub writes what waited (asyncio allows writes here)
+
+    def keepalive_timeout(self) -> None:
+        super().keepalive_timeout()
+        self._changed()
 
     def shutdown(self) -> None:
         """The server stops. A connection whose peer's close came and was answered (uvicorn's
@@ -229,14 +251,16 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
         if self.handshake_complete and not self.close_sent and self.conn.state is not State.OPEN:
             self.stop_keepalive()
             self.transport.close()
-            return
-        super().shutdown()
+        else:
+            super().shutdown()
+        self._changed()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.settled(self.transport)
-        if self._connection is not None:
-            self._connection.on_writable(None)
         super().connection_lost(exc)
+        if self._connection is not None:
+            self._connection.changed()
+            self._connection.on_change(None)
 
 
 def protocols(guard: Guard) -> tuple[type[asyncio.Protocol], type[asyncio.Protocol]]:

@@ -93,7 +93,7 @@ def answered(cid: str) -> Callable[[list[dict[str, Any]]], bool]:
 
 
 def blocked(server: Running, session_id: str) -> list[hub_module.Client]:
-    return [c for c in server.app.state.services.hub._clients[session_id] if c.blocked_since is not None]
+    return [c for c in server.app.state.services.hub.clients(session_id) if c.blocked_since is not None]
 
 
 @pytest.mark.slow
@@ -204,7 +204,7 @@ class FakeWire:
     def write(self, frame: bytes) -> None:
         self.written.append(frame)
 
-    def on_writable(self, callback: Callable[[], None] | None) -> None:
+    def on_change(self, callback: Callable[[], None] | None) -> None:
         self.resumed = callback
 
     def abort(self) -> None:
@@ -275,3 +275,152 @@ def test_a_client_whose_outbox_overflows_is_dropped_and_written_nothing_more() -
     assert wire.aborted and client.gone and client.waiting == 0
     client.push_state(hub_module.framed("late"), object())
     assert wire.written == []
+
+
+class PausingWire(FakeWire):
+    """A socket whose buffer fills after `room` writes: flow control pauses it inside that write, as
+    asyncio's transports call pause_writing from within `write`."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, frame: bytes) -> None:
+        super().write(frame)
+        if len(self.written) >= self.room and self.open_for_writes:
+            self.open_for_writes = False
+            assert self.resumed is not None
+            self.resumed()
+
+    def drain(self) -> None:
+        self.room = 10**9
+        self.open_for_writes = True
+        assert self.resumed is not None
+        self.resumed()
+
+
+class FakeState:
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
+
+
+def joined(hub: hub_module.Hub, wire: FakeWire, state: FakeState, role: str = "viewer") -> hub_module.Client:
+    """A client as live.py makes one: handed the current state, then joined."""
+    client = hub_module.Client(wire, role, None)
+    client.push_state(hub_module.framed(f"state {state.seq}"), state)
+    hub.join("s1", client)
+    return client
+
+
+def publish(hub: hub_module.Hub, state: FakeState) -> None:
+    audience = hub._audiences["s1"]
+    audience.publish(state, lambda role: hub_module.framed(f"{role} {state.seq}"))
+
+
+def test_the_pass_hands_a_joiner_nothing_it_has_then_writes_it_with_the_ready_clients() -> None:
+    hub = hub_module.Hub()
+    s1, s2 = FakeState(1), FakeState(2)
+    wires = [FakeWire() for _ in range(3)]
+    clients = [joined(hub, w, s1) for w in wires]
+    moderator = joined(hub, FakeWire(), s1, role="moderator")
+    publish(hub, s1)  # the fan-out of the state they were handed on arrival
+    assert [w.texts() for w in wires] == [["state 1"]] * 3
+    audience = hub._audiences["s1"]
+    assert not audience.others and len(audience.ready["public"]) == 3 and len(audience) == 4
+    publish(hub, s2)
+    assert [w.texts() for w in wires] == [["state 1", "public 2"]] * 3
+    assert moderator._wire.texts() == ["state 1", "moderator 2"]  # type: ignore[attr-defined]
+    hub.leave("s1", clients[0])
+    publish(hub, FakeState(3))
+    assert wires[0].texts() == ["state 1", "public 2"] and wires[1].texts()[-1] == "public 3"
+    assert hub.count("s1") == 3
+
+
+def test_a_client_whose_socket_fills_in_the_pass_leaves_it_gets_the_newest_state_then_comes_back() -> None:
+    hub = hub_module.Hub()
+    s1 = FakeState(1)
+    full, other = PausingWire(room=2), FakeWire()
+    slow, _ = joined(hub, full, s1), joined(hub, other, s1)
+    publish(hub, s1)
+    publish(hub, FakeState(2))  # its second write fills the socket: paused inside the write
+    audience = hub._audiences["s1"]
+    assert slow in audience.others
+    slow.push('{"type":"pong","t0":1}')
+    for seq in (3, 4, 5):
+        publish(hub, FakeState(seq))
+    assert full.texts() == ["state 1", "public 2"] and other.texts()[-1] == "public 5"
+    assert slow.waiting == 2
+    full.drain()
+    assert full.texts() == ["state 1", "public 2", '{"type":"pong","t0":1}', "public 5"]
+    publish(hub, FakeState(6))  # idle again: written in the pass, then ready
+    assert full.texts()[-1] == "public 6" and slow not in audience.others
+    publish(hub, FakeState(7))
+    assert full.texts()[-2:] == ["public 6", "public 7"]
+
+
+def test_a_ready_client_whose_wire_closes_is_written_nothing_more_in_the_pass() -> None:
+    hub = hub_module.Hub()
+    s1 = FakeState(1)
+    wire, other = FakeWire(), FakeWire()
+    joined(hub, wire, s1), joined(hub, other, s1)
+    publish(hub, s1)
+    wire.open_for_writes = False  # a close frame went, or the connection was lost (guard.py)
+    assert wire.resumed is not None
+    wire.resumed()
+    publish(hub, FakeState(2))
+    assert wire.texts() == ["state 1"] and other.texts() == ["state 1", "public 2"]
+
+
+def test_a_write_that_fails_in_the_pass_drops_that_client_and_the_others_still_get_the_state() -> None:
+    class Broken(FakeWire):
+        def write(self, frame: bytes) -> None:
+            if self.written:
+                raise RuntimeError("unable to perform operation: the handler is closed")
+            super().write(frame)
+
+    hub = hub_module.Hub()
+    s1 = FakeState(1)
+    broken, wires = Broken(), [FakeWire() for _ in range(2)]
+    client = joined(hub, broken, s1)
+    for w in wires:
+        joined(hub, w, s1)
+    publish(hub, s1)
+    publish(hub, FakeState(2))
+    assert client.gone and broken.aborted
+    assert all(w.texts()[-1] == "public 2" for w in wires)
+    publish(hub, FakeState(3))
+    assert broken.texts() == ["state 1"] and all(w.texts()[-1] == "public 3" for w in wires)
+
+
+def ready(server: Running, sid: str) -> list[hub_module.Client]:
+    audience = server.app.state.services.hub._audiences[sid]
+    return [c for clients in audience.ready.values() for c in clients.values()]
+
+
+async def test_the_real_protocol_takes_a_client_out_of_the_pass_when_its_socket_pauses_or_a_close_comes(
+    server: Running,
+) -> None:
+    """guard.py's protocol tells the hub after uvicorn's entry points: flow control's pause takes the
+    viewer out of the ready ones (its next state waits in its outbox), resume writes it and a later
+    pass makes it ready again; a close frame from the viewer takes it out for good."""
+    from websockets.frames import Close, Frame, Opcode
+
+    sid = server.session_id()
+    mod = await Live.open(server.ws, sid, server.series["moderator_token"])
+    viewer = await Live.open(server.ws, sid, None)
+    seq = await mod.ok("message.show", text="one", to="room")
+    await asyncio.wait_for(viewer.until(seq), 5)
+    (client,) = [c for c in ready(server, sid) if c.role != "moderator"]
+    protocol = client._wire._socket  # type: ignore[attr-defined]
+    protocol.pause_writing()
+    assert client not in ready(server, sid)
+    seq = await mod.ok("message.show", text="two", to="room")
+    assert client.waiting == 1
+    protocol.resume_writing()
+    await asyncio.wait_for(viewer.until(seq), 5)
+    seq = await mod.ok("message.show", text="three", to="room")
+    await asyncio.wait_for(viewer.until(seq), 5)
+    assert client in ready(server, sid)
+    protocol.data_received(Frame(Opcode.CLOSE, Close(1000, "").serialize()).serialize(mask=True))
+    assert client not in ready(server, sid)
+    await viewer.ws.wait_closed()
