@@ -40,9 +40,10 @@ log = logging.getLogger("moderator.web.guard")
 
 EXTENSION = "moderator.connection"
 # uvicorn's line for every WebSocket accepted ("WebSocket /ws/sessions/... [accepted]") and refused
-# before its accept: a join storm of 1,000 screens is 1,000 lines, and formatting them was 14 % of
-# the server's time per join. They go to this child of uvicorn's logger, shown only at debug
-# (cli.uvicorn_config); live.py logs what goes wrong itself.
+# before its accept, and websockets' "connection open" for each one (its sans-I/O protocol logs to
+# the logger uvicorn gives it): a join storm of 1,000 screens is 2,000 lines, and formatting them
+# was a fifth of the server's time per join. They go to this child of uvicorn's logger, shown only
+# at debug (cli.uvicorn_config); live.py logs what goes wrong itself.
 SOCKETS_LOG = logging.getLogger("uvicorn.error.websockets")
 
 
@@ -194,7 +195,8 @@ class _GuardedWebSocket(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.logger = SOCKETS_LOG
+        self.logger = self.conn.logger = SOCKETS_LOG
+        self.conn.debug = SOCKETS_LOG.isEnabledFor(logging.DEBUG)
         # What a connection holds for hours, made small (lean.py): the ASGI message queue and the
         # drained-buffer event, the same methods uvicorn calls on them.
         self.queue = Inbox()  # type: ignore[assignment]

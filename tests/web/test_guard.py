@@ -167,3 +167,32 @@ async def test_a_connection_whose_peer_closed_does_not_stop_the_server_shutting_
         assert conn.transport.is_closing() and not conn.close_sent
         conn.shutdown()  # before: websockets.exceptions.InvalidState: connection is closing
         await screen.ws.wait_closed()
+
+
+async def test_a_websocket_opening_writes_no_line_to_uvicorns_log_below_debug(tmp_path) -> None:
+    """uvicorn's accept line and websockets' "connection open" (its protocol logs to the logger
+    uvicorn gives it) go to guard.SOCKETS_LOG, shown only at debug: a join storm is no log storm."""
+    import logging
+
+    class Lines(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    lines = Lines()
+    async with in_process(tmp_path / "m.sqlite3") as server:
+        await server.create_series(agenda())
+        level = uvicorn_log.level
+        uvicorn_log.setLevel(logging.INFO)  # as `moderator serve` runs by default
+        uvicorn_log.addHandler(lines)
+        try:
+            screen = await Screen.open(server.ws, server.session_id(), None)
+            await screen.close()
+        finally:
+            uvicorn_log.removeHandler(lines)
+            uvicorn_log.setLevel(level)
+    assert not [line for line in lines.lines if "connection open" in line or "accepted" in line], lines.lines
