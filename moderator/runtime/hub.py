@@ -71,7 +71,8 @@ class Wire(Protocol):
         """True while the socket takes bytes: its buffer is under the high-water mark and it is open."""
 
     def write(self, frame: bytes) -> None:
-        """Write one whole frame (`framed`) now (only while `writable`)."""
+        """Write one whole frame (`framed`) now (only while `writable`: the hub asked, or no
+        `on_change` callback said otherwise since)."""
 
     def on_change(self, callback: Callable[[], None] | None) -> None:
         """Call `callback` each time `writable` may have changed: the socket's buffer went over the
