@@ -293,9 +293,10 @@ class SQLiteStore:
             await self._db.execute("ROLLBACK")
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        # One trip to aiosqlite's thread (execute, fetch and close there), not three: an append's
+        # check is one of its four, and each trip is two thread wake-ups.
         try:
-            async with self._db.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+            return list(await self._db.execute_fetchall(sql, params))
         except sqlite3.Error as e:
             raise typed(e) from e
 
