@@ -323,3 +323,41 @@ async def test_times_of_another_day_come_with_their_date(other_days: Screens) ->
     day = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."][tomorrow.weekday()]
     await expect(french.locator("#planned")).to_contain_text(re.compile(rf"12:00 \({day}\s{tomorrow.day}\s"))
     assert other_days.errors == []
+
+
+@pytest.fixture
+async def this_minute(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
+    """An hour that began this minute: its statements (35 min) end long before its planned end."""
+    doc = agenda()
+    doc["sessions"][0]["start"] = datetime.now(ZoneInfo("UTC")).replace(second=0, microsecond=0).isoformat()
+    async with in_process(tmp_path / "moderator.sqlite3") as running:
+        await running.create_series(doc)
+        opened = Screens(browser, running)
+        try:
+            yield opened
+        finally:
+            await opened.close()
+
+
+async def test_before_the_questions_the_time_short_of_the_planned_end_is_left_for_questions(
+    this_minute: Screens,
+) -> None:
+    """During the statements the projected end counts only the questions already asked, so ending
+    before the planned end is the missions' time, not "early"; once the Q&A began, it is early."""
+    statements = sum(s["seconds"] for s in agenda()["sessions"][0]["speakers"]) / 60
+    console = await open_console(this_minute)
+    await console.get_by_role("button", name="Open the session").click()
+    balance = console.locator("#clock-balance")
+    await expect(balance).to_have_text(re.compile(r"^\d+ min left for questions$"))
+    left = int((await balance.inner_text()).split()[0])
+    assert 60 - statements - 2 <= left <= 60 - statements + 1, (left, statements)
+    assert await balance.get_attribute("data-balance") == "questions"
+    french = (await open_console(this_minute, lang="fr")).locator("#clock-balance")
+    await expect(french).to_have_text(re.compile(r"^Reste \d+ min pour les questions$"))
+    spanish = (await open_console(this_minute, lang="es")).locator("#clock-balance")
+    await expect(spanish).to_have_text(re.compile(r"^Quedan \d+ min para las preguntas$"))
+    await console.get_by_role("button", name="Questions and answers").click()
+    await expect(console.locator("#phase")).to_have_text("Questions and answers")
+    await expect(balance).to_have_text(re.compile(r"^\d+ min early$"))
+    await expect(french).to_have_text(re.compile(r"^\d+ min d'avance$"))
+    assert this_minute.errors == []

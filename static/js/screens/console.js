@@ -606,6 +606,11 @@ function drawClock(s, now) {
   if (minutes >= 1 && diff > 0) {
     balance = "over";
     label = tr(otherDay ? "over_by_date" : "over_by", params);
+  } else if (minutes >= 1 && (s.phase === "opening" || s.phase === "statements")) {
+    // Before the questions, a projection short of the planned end is not "early": the rest of the
+    // hour is the missions' (projected_end counts only the questions already asked).
+    balance = "questions";
+    label = tr(otherDay ? "questions_left_date" : "questions_left", params);
   } else if (minutes >= 1) {
     balance = "under";
     label = tr(otherDay ? "under_by_date" : "under_by", params);
