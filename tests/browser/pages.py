@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Error, Page
 
-from tests.support.server import Running
+from tests.support.server import Running, in_process
 
 PHONE = {"width": 360, "height": 640}
 PROJECTOR = {"width": 1920, "height": 1080}
@@ -72,3 +74,15 @@ async def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
+
+
+@contextlib.asynccontextmanager
+async def serving(browser: Browser, db: Path, doc: dict[str, Any]) -> AsyncIterator[Screens]:
+    """Pages of a fresh server (uvicorn, the SQLite file `db`) holding the series `doc`; closed after."""
+    async with in_process(db) as running:
+        await running.create_series(doc)
+        opened = Screens(browser, running)
+        try:
+            yield opened
+        finally:
+            await opened.close()

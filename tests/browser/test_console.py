@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.pages import Screens, screenshot
+from tests.browser.pages import Screens, screenshot, serving
 from tests.support.agenda import agenda
 from tests.support.live import Live
-from tests.support.server import in_process
 
 pytestmark = pytest.mark.browser
 
@@ -284,13 +283,8 @@ async def other_days(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]
     doc = agenda()
     doc["sessions"][0]["start"] = noon(-1).isoformat()
     doc["sessions"][1]["start"] = noon(1).isoformat()
-    async with in_process(tmp_path / "moderator.sqlite3") as running:
-        await running.create_series(doc)
-        opened = Screens(browser, running)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+    async with serving(browser, tmp_path / "moderator.sqlite3", doc) as opened:
+        yield opened
 
 
 def en_date(day: datetime) -> str:
@@ -330,13 +324,8 @@ async def this_minute(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens
     """An hour that began this minute: its statements (35 min) end long before its planned end."""
     doc = agenda()
     doc["sessions"][0]["start"] = datetime.now(ZoneInfo("UTC")).replace(second=0, microsecond=0).isoformat()
-    async with in_process(tmp_path / "moderator.sqlite3") as running:
-        await running.create_series(doc)
-        opened = Screens(browser, running)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+    async with serving(browser, tmp_path / "moderator.sqlite3", doc) as opened:
+        yield opened
 
 
 async def test_before_the_questions_the_time_short_of_the_planned_end_is_left_for_questions(

@@ -11,8 +11,8 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import meeting_agenda
-from tests.browser.pages import PHONE, PROJECTOR, Screens, screenshot
-from tests.support.server import ADMIN, Running, in_process
+from tests.browser.pages import PHONE, PROJECTOR, Screens, screenshot, serving
+from tests.support.server import ADMIN, Running
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,8 @@ WORDS = {
 async def statement_screens(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
     doc = meeting_agenda()
     doc["sessions"][0]["sur_statement_seconds"] = 300
-    async with in_process(tmp_path / "m.sqlite3") as running:
-        await running.create_series(doc)
-        opened = Screens(browser, running)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+    async with serving(browser, tmp_path / "m.sqlite3", doc) as opened:
+        yield opened
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
