@@ -64,11 +64,8 @@ async def meeting(tmp_path: Path) -> AsyncIterator[Running]:
 @pytest.fixture
 async def screens(browser: Browser, meeting: Running) -> AsyncIterator[Screens]:
     """Pages of the meeting's server; closed after the test."""
-    opened = Screens(browser, meeting)
-    try:
+    async with Screens(browser, meeting) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -67,6 +67,12 @@ class Screens:
             with contextlib.suppress(Error):
                 await context.close()
 
+    async def __aenter__(self) -> Screens:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
 
 async def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/ (kept by the test run)."""
@@ -81,8 +87,5 @@ async def serving(browser: Browser, db: Path, doc: dict[str, Any]) -> AsyncItera
     """Pages of a fresh server (uvicorn, the SQLite file `db`) holding the series `doc`; closed after."""
     async with in_process(db) as running:
         await running.create_series(doc)
-        opened = Screens(browser, running)
-        try:
+        async with Screens(browser, running) as opened:
             yield opened
-        finally:
-            await opened.close()

@@ -71,11 +71,10 @@ async def virtual(browser: Browser, tmp_path: Path, clip: bytes) -> AsyncIterato
                 headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "video/mp4"},
             )
             assert r.status_code == 201, r.text
-        opened = Screens(browser, server)
         try:
-            yield opened
+            async with Screens(browser, server) as opened:
+                yield opened
         finally:
-            await opened.close()
             await Live.close_all()
 
 

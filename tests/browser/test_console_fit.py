@@ -11,9 +11,8 @@ import pytest
 from playwright.async_api import Browser, FloatRect, Page, expect
 
 from tests.browser.conftest import meeting_agenda
-from tests.browser.pages import Screens, screenshot
+from tests.browser.pages import Screens, screenshot, serving
 from tests.support.live import Live
-from tests.support.server import in_process
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +25,11 @@ async def busy(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
     """The first session with its six speakers, eight States queued with topics."""
     doc = meeting_agenda()
     doc["delegations"] = [{"state": c} for c in ["AM", *QUEUED]]
-    async with in_process(tmp_path / "m.sqlite3") as server:
-        await server.create_series(doc)
-        opened = Screens(browser, server)
-        try:
+    try:
+        async with serving(browser, tmp_path / "m.sqlite3", doc) as opened:
             yield opened
-        finally:
-            await opened.close()
-            await Live.close_all()
+    finally:
+        await Live.close_all()
 
 
 async def queue_up(screens: Screens, phase: str) -> None:

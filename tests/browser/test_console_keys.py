@@ -145,11 +145,8 @@ async def virtual(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
                 headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "video/mp4"},
             )
             assert r.status_code == 201, r.text
-        opened = Screens(browser, server)
-        try:
+        async with Screens(browser, server) as opened:
             yield opened
-        finally:
-            await opened.close()
 
 
 async def test_in_a_virtual_session_n_plays_the_next_video_and_space_pauses_it(virtual: Screens) -> None:

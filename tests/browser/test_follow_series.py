@@ -64,11 +64,8 @@ async def day(tmp_path: Path) -> AsyncIterator[Running]:
 
 @pytest.fixture
 async def screens(browser: Browser, day: Running) -> AsyncIterator[Screens]:
-    opened = Screens(browser, day)
-    try:
+    async with Screens(browser, day) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 async def on_session(page: Page, session_id: str, phase: str) -> None:

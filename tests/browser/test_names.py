@@ -9,9 +9,9 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import meeting_agenda
-from tests.browser.pages import PHONE, Screens, screenshot
+from tests.browser.pages import PHONE, Screens, screenshot, serving
 from tests.support.live import Live
-from tests.support.server import Running, in_process
+from tests.support.server import Running
 
 pytestmark = pytest.mark.browser
 
@@ -37,14 +37,11 @@ async def named(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
     doc["sessions"][1]["key"] = "VA"
     doc["delegations"] = [{"state": c} for c in ("AM", "VA", "KR", "IR", "PS", "FR")]
     doc["delegations"].append({"state": "KE", "label": LABEL})
-    async with in_process(tmp_path / "names.sqlite3") as running:
-        await running.create_series(doc)
-        screens = Screens(browser, running)
-        try:
+    try:
+        async with serving(browser, tmp_path / "names.sqlite3", doc) as screens:
             yield screens
-        finally:
-            await screens.close()
-            await Live.close_all()
+    finally:
+        await Live.close_all()
 
 
 async def _ask(server: Running, sid: str, moderator: Live, codes: tuple[str, ...]) -> None:

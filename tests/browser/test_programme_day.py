@@ -42,14 +42,11 @@ async def evening_before(tmp_path: Path) -> AsyncIterator[Running]:
 async def test_the_evening_before_the_programme_is_not_later_today(
     browser: Browser, evening_before: Running, lang: str, heading: str
 ) -> None:
-    screens = Screens(browser, evening_before)
-    try:
+    async with Screens(browser, evening_before) as screens:
         room = await screens.open(evening_before.series["links"]["room"] + f"?lang={lang}", size=PROJECTOR)
         await expect(room.locator("#programme li")).to_have_count(2)
         await expect(room.locator("#programme-heading")).to_have_text(heading)
         assert screens.errors == []
-    finally:
-        await screens.close()
 
 
 async def test_on_the_day_the_programme_is_later_today(screens: Screens) -> None:

@@ -100,11 +100,8 @@ async def week(browser: Any, tmp_path: Path) -> AsyncIterator[Screens]:
                 headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/pdf"},
             )
             assert r.status_code == 201, r.text
-        opened = Screens(browser, server)
-        try:
+        async with Screens(browser, server) as opened:
             yield opened
-        finally:
-            await opened.close()
 
 
 async def close(server: Running, held: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, Route, expect
 
 from moderator.sheets.example import EXAMPLE
 from tests.browser.conftest import meeting_agenda
-from tests.browser.pages import PHONE, Screens
+from tests.browser.pages import PHONE, Screens, serving
 from tests.support.live import Live
 from tests.support.server import ADMIN, Running, in_process
 from tests.support.video import make_video
@@ -41,12 +41,8 @@ def speaker_item(page: Page, name: str) -> Any:
 
 @pytest.fixture
 async def empty(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
-    async with in_process(tmp_path / "m.sqlite3") as server:
-        opened = Screens(browser, server)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+    async with in_process(tmp_path / "m.sqlite3") as server, Screens(browser, server) as opened:
+        yield opened
 
 
 async def test_a_week_is_created_from_the_example_spreadsheet_after_its_preview(empty: Screens):
@@ -160,13 +156,8 @@ async def virtual(browser: Browser, tmp_path: Path) -> AsyncIterator[Screens]:
     doc = meeting_agenda()
     doc["format"] = "virtual"
     doc["sessions"][0]["speakers"][2]["seconds"] = 60
-    async with in_process(tmp_path / "m.sqlite3") as server:
-        await server.create_series(doc)
-        opened = Screens(browser, server)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+    async with serving(browser, tmp_path / "m.sqlite3", doc) as opened:
+        yield opened
 
 
 def _base64(path: Path) -> str:
