@@ -173,11 +173,15 @@ class Client:
     def _write(self, frame: bytes) -> None:
         try:
             self._wire.write(frame)
-        except Exception as e:  # the socket went away under us
-            log.debug("send failed: %s", e)
-            self.drop("send failed")
+        except Exception as e:
+            self.failed(e)
             return
         self.blocked_since = None
+
+    def failed(self, error: Exception) -> None:
+        """A write to the socket raised (it went away under us): the client is dropped."""
+        log.debug("send failed: %s", error)
+        self.drop("send failed")
 
     def _changed(self) -> None:
         """The wire's callback: the socket may take bytes again (write what waited), or no longer."""
@@ -265,11 +269,10 @@ class Audience:
             for write in list(ready):  # a copy: a write may make its client unready (flow control)
                 try:
                     write(frame)
-                except Exception as e:  # the socket went away under us
+                except Exception as e:
                     client = ready.get(write)
                     if client is not None:
-                        log.debug("send failed: %s", e)
-                        client.drop("send failed")
+                        client.failed(e)
         for client in list(self.others):
             role = client.view_role
             client.push_state(frame_of(role), state)
