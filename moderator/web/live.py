@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -118,13 +119,22 @@ async def live_endpoint(ws: WebSocket) -> None:
     if address is not None and not app.viewers.acquire(address):
         await ws.close(code=4429, reason="Too many viewers from this address")
         return
+    released = False
+
+    def release() -> None:
+        """Free this socket's place under its token's (or address's) cap; once, however it ends."""
+        nonlocal released
+        if not released:
+            released = True
+            if key is not None:
+                app.connections.release(key)
+            if address is not None:
+                app.viewers.release(address)
+
     try:
-        await _serve(ws, app, session_id, actor, hello, connection)
+        await _serve(ws, app, session_id, actor, hello, connection, release)
     finally:
-        if key is not None:
-            app.connections.release(key)
-        if address is not None:
-            app.viewers.release(address)
+        release()
 
 
 def _hello(raw: Any) -> frames.Hello | None:
@@ -133,7 +143,13 @@ def _hello(raw: Any) -> frames.Hello | None:
 
 
 async def _serve(
-    ws: WebSocket, app: Services, session_id: str, actor: Actor, hello: frames.Hello, connection: Connection
+    ws: WebSocket,
+    app: Services,
+    session_id: str,
+    actor: Actor,
+    hello: frames.Hello,
+    connection: Connection,
+    release: Callable[[], None],
 ) -> None:
     lang = hello.lang
     # Frames go straight to the connection's socket, never through ws.send (hub.py, guard.py);
@@ -179,6 +195,7 @@ async def _serve(
         app.followers.leave(series_id, client)
         app.screens.remove(client)
         client.close()
+        release()  # before the absence is written: a phone reconnecting at once finds its place free
         if span is not None:
             await _absent(app, span)
 

@@ -8,6 +8,7 @@ import json
 from csv import DictReader
 from typing import Any
 
+import pytest
 import websockets
 from websockets.typing import Origin
 
@@ -120,6 +121,35 @@ async def test_projected_end_counts_the_floor_speakers_and_questions(server: Run
     total = sum(s["allotted_ms"] for s in msg["speakers"])  # the floor holder has all their time left
     slack = msg["projected_end"] - total - 120_000
     assert 0 <= slack - mod.state["started_at"] < 60_000
+
+
+async def test_a_mission_at_its_cap_reconnecting_at_once_gets_in_while_its_absence_is_written(
+    server: Running, monkeypatch: pytest.MonkeyPatch
+):
+    """The socket's place under its token's cap is freed when it ends, not after the store has
+    written the end of the mission's presence: with that write held, the reconnect gets in."""
+    sid = server.session_id()
+    held = [await Live.open(server.ws, sid, server.token("KE")) for _ in range(20)]
+    store = server.app.state.services.store
+    written = store.presence_ended
+    gate, waiting = asyncio.Event(), asyncio.Event()
+
+    async def slow_presence_ended(span_id: int, at: int) -> None:
+        waiting.set()
+        await gate.wait()
+        await written(span_id, at)
+
+    monkeypatch.setattr(store, "presence_ended", slow_presence_ended)
+    await held.pop().close()
+    try:
+        await asyncio.wait_for(waiting.wait(), 10)  # the closed socket's endpoint writes its absence
+        again = await Live.open(server.ws, sid, server.token("KE"))
+        assert again.welcome["state_code"] == "KE"
+        held.append(again)
+    finally:
+        gate.set()
+        for live in held:
+            await live.close()
 
 
 async def test_bad_frames_get_an_error_and_change_nothing(server: Running):
